@@ -1,0 +1,57 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { Problem, problems } from "./problem";
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Hono's own exceptions (malformed JSON, unsupported media type) as problems. */
+function fromHttpException(error: HTTPException): Problem {
+  switch (error.status) {
+    case 400:
+      return problems.malformedJson();
+    case 413:
+      return problems.payloadTooLarge(BODY_LIMIT_BYTES);
+    case 415:
+      return problems.unsupportedMediaType();
+    default:
+      return new Problem(error.status as Problem["status"], "http_error", error.message || "HTTP error");
+  }
+}
+
+/** The one place errors become responses. Anything unexpected is logged and answered 500. */
+export const onError: ErrorHandler = (error, c) => {
+  if (error instanceof Problem) return headed(error, c);
+  if (error instanceof HTTPException) return headed(fromHttpException(error), c);
+  console.error("unhandled error", error);
+  return new Problem(500, "internal", "Internal error", "An unexpected error occurred.").toResponse();
+};
+
+function headed(problem: Problem, c: Context): Response {
+  const headers: Record<string, string> = {};
+  if (problem.status === 405) headers.allow = (problem.extra.allow as string[]).join(", ");
+  if (problem.status === 503) headers["retry-after"] = "1";
+  if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="stockflare"';
+  void c;
+  return problem.toResponse(headers);
+}
+
+/** Route templates the app serves, to tell a wrong method (405) from an unknown path (404). */
+export function notFound(routes: () => { method: string; path: string }[]): NotFoundHandler {
+  return (c) => {
+    const path = new URL(c.req.url).pathname;
+    const allow = new Set<string>();
+    for (const route of routes()) {
+      if (route.method === "ALL" || !templateMatches(route.path, path)) continue;
+      allow.add(route.method);
+    }
+    if (allow.has("GET")) allow.add("HEAD");
+    if (allow.size > 0) return headed(problems.methodNotAllowed([...allow].sort()), c);
+    return problems.notFound(`No route for ${c.req.method} ${path}.`).toResponse();
+  };
+}
+
+function templateMatches(template: string, path: string): boolean {
+  const a = template.split("/");
+  const b = path.split("/");
+  return a.length === b.length && a.every((part, i) => part.startsWith(":") ? (b[i] ?? "") !== "" : part === b[i]);
+}

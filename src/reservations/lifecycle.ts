@@ -1,0 +1,110 @@
+/**
+ * The reservation as its coordinating object records it, and the rules it answers by.
+ * Pure: the Reservation object persists these records and talks to the stock items.
+ *
+ * Phases (what the coordinator is doing) versus status (what a client sees):
+ *
+ *   placing ──all lines held──► held ──committing──► committed
+ *      │                          │ ╲──releasing──► released
+ *      └─any line short──► rejected   (held past expiresAt reads as expired)
+ *
+ * `placing`, `committing` and `releasing` are written before the first call to a stock
+ * item and replaced after the last, so finding one of them when no call is in flight means
+ * the object stopped midway: it then re-drives that step (void, commit, release) from the
+ * start, which every stock item answers idempotently.
+ */
+
+export interface Line {
+  sku: string;
+  warehouse: string;
+  quantity: number;
+}
+
+export type Phase =
+  | "placing"
+  | "rejected"
+  | "held"
+  | "committing"
+  | "committed"
+  | "releasing"
+  | "released"
+  | "expired";
+
+export type Status = "held" | "committed" | "released" | "expired";
+
+export interface ReservationRecord {
+  id: string;
+  /** Increases with each placement attempt under this id; stock items void by attempt. */
+  attempt: number;
+  phase: Phase;
+  lines: Line[];
+  /** Epoch milliseconds. */
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ReservationView {
+  id: string;
+  status: Status;
+  lines: Line[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+export function isInterrupted(phase: Phase): boolean {
+  return phase === "placing" || phase === "committing" || phase === "releasing";
+}
+
+/** Null while the reservation does not (or no longer) exist for clients. */
+export function statusAt(record: ReservationRecord, now: number): Status | null {
+  switch (record.phase) {
+    case "placing":
+    case "rejected":
+      return null;
+    case "held":
+    case "committing":
+    case "releasing":
+      return now >= record.expiresAt && record.phase === "held" ? "expired" : "held";
+    case "committed":
+    case "released":
+    case "expired":
+      return record.phase;
+  }
+}
+
+export function viewAt(record: ReservationRecord, now: number): ReservationView | null {
+  const status = statusAt(record, now);
+  if (status === null) return null;
+  return {
+    id: record.id,
+    status,
+    lines: record.lines,
+    createdAt: new Date(record.createdAt).toISOString(),
+    expiresAt: new Date(record.expiresAt).toISOString(),
+  };
+}
+
+function lineKey(line: Line): string {
+  return `${line.sku}/${line.warehouse}`;
+}
+
+/** Same lines in any order: the test for an idempotent repeat of a placement. */
+export function sameLines(a: Line[], b: Line[]): boolean {
+  if (a.length !== b.length) return false;
+  const quantities = new Map(a.map((line) => [lineKey(line), line.quantity]));
+  return b.every((line) => quantities.get(lineKey(line)) === line.quantity);
+}
+
+export type Request = "commit" | "release";
+
+/**
+ * What a commit or release asks of a reservation in a given status: proceed, answer the
+ * repeat unchanged, or refuse because the reservation already ended another way.
+ */
+export function decide(status: Status, request: Request): "proceed" | "repeat" | "invalid_state" {
+  if (status === "held") return "proceed";
+  if ((request === "commit" && status === "committed") || (request === "release" && status === "released")) {
+    return "repeat";
+  }
+  return "invalid_state";
+}

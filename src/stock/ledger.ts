@@ -1,0 +1,145 @@
+/**
+ * Pure arithmetic of one stock item (one SKU in one warehouse).
+ *
+ * The StockItem Durable Object loads the level and the one hold an operation touches,
+ * asks these functions what the change is, and persists the answer in one transaction.
+ * Nothing here knows about storage or the runtime, so it is tested alone and
+ * property-tested against a simple model (test/stock/ledger.property.test.ts).
+ */
+
+export type ChangeType =
+  | "stock.set"
+  | "stock.adjusted"
+  | "reservation.held"
+  | "reservation.committed"
+  | "reservation.released"
+  | "reservation.expired";
+
+export type AdjustmentReason =
+  | "receipt"
+  | "return"
+  | "damage"
+  | "loss"
+  | "correction"
+  | "transfer_in"
+  | "transfer_out";
+
+export interface Level {
+  sku: string;
+  warehouse: string;
+  onHand: number;
+  reserved: number;
+  lowStockThreshold: number;
+  reorderQuantity: number;
+  /** Increases by one on every change; also the `seq` of the change's event. */
+  version: number;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+}
+
+/** One change of a level: what the event describes and what moves the counters. */
+export interface Change {
+  type: ChangeType;
+  onHandDelta: number;
+  reservedDelta: number;
+  reservationId?: string;
+  reason?: AdjustmentReason;
+  reference?: string;
+}
+
+export function available(level: Pick<Level, "onHand" | "reserved">): number {
+  return level.onHand - level.reserved;
+}
+
+export function applyChange(level: Level, change: Change, now: number): Level {
+  return {
+    ...level,
+    onHand: level.onHand + change.onHandDelta,
+    reserved: level.reserved + change.reservedDelta,
+    version: level.version + 1,
+    updatedAt: now,
+  };
+}
+
+export interface SetCount {
+  onHand: number;
+  lowStockThreshold?: number;
+  reorderQuantity?: number;
+}
+
+/** A count sets `onHand` absolutely; holds stay, so `available` may go negative. */
+export function setCount(
+  current: Level | null,
+  item: { sku: string; warehouse: string },
+  input: SetCount,
+  now: number,
+): { level: Level; change: Change } {
+  const base: Level = current ?? {
+    sku: item.sku,
+    warehouse: item.warehouse,
+    onHand: 0,
+    reserved: 0,
+    lowStockThreshold: 0,
+    reorderQuantity: 0,
+    version: 0,
+    updatedAt: now,
+  };
+  const change: Change = {
+    type: "stock.set",
+    onHandDelta: input.onHand - base.onHand,
+    reservedDelta: 0,
+  };
+  const level = applyChange(
+    {
+      ...base,
+      lowStockThreshold: input.lowStockThreshold ?? base.lowStockThreshold,
+      reorderQuantity: input.reorderQuantity ?? base.reorderQuantity,
+    },
+    change,
+    now,
+  );
+  return { level, change };
+}
+
+export type AdjustOutcome =
+  | { ok: true; level: Level; change: Change }
+  | { ok: false; code: "negative_on_hand"; onHand: number };
+
+export function adjust(
+  level: Level,
+  input: { delta: number; reason: AdjustmentReason; reference?: string },
+  now: number,
+): AdjustOutcome {
+  if (level.onHand + input.delta < 0) {
+    return { ok: false, code: "negative_on_hand", onHand: level.onHand };
+  }
+  const change: Change = {
+    type: "stock.adjusted",
+    onHandDelta: input.delta,
+    reservedDelta: 0,
+    reason: input.reason,
+    ...(input.reference === undefined ? {} : { reference: input.reference }),
+  };
+  return { ok: true, level: applyChange(level, change, now), change };
+}
+
+/** Can `quantity` units be held? Never more than is available: this is the no-oversell rule. */
+export function canHold(level: Level | null, quantity: number): boolean {
+  return level !== null && available(level) >= quantity;
+}
+
+export function holdChange(reservationId: string, quantity: number): Change {
+  return { type: "reservation.held", onHandDelta: 0, reservedDelta: quantity, reservationId };
+}
+
+export function commitChange(reservationId: string, quantity: number): Change {
+  return { type: "reservation.committed", onHandDelta: -quantity, reservedDelta: -quantity, reservationId };
+}
+
+export function releaseChange(
+  reservationId: string,
+  quantity: number,
+  type: "reservation.released" | "reservation.expired",
+): Change {
+  return { type, onHandDelta: 0, reservedDelta: -quantity, reservationId };
+}
