@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // Two projects: everything that can run inside workerd does (the Workers Vitest
@@ -9,17 +9,23 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { API_TOKEN: "test-token", WEBHOOK_ALLOW_HTTP: "true" },
+              bindings: {
+                API_TOKEN: "test-token",
+                WEBHOOK_ALLOW_HTTP: "true",
+                // Applied to D1 by test/setup/apply-migrations.ts, the same files `npm start` applies.
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+              },
             },
-          }),
+          })),
         ],
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**"],
+          setupFiles: ["./test/setup/apply-migrations.ts"],
         },
       },
       {

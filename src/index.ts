@@ -1,3 +1,4 @@
+import { consumeEvents } from "./events/consumer";
 import { createApp } from "./http/app";
 
 export { Reservation } from "./reservations/Reservation";
@@ -8,4 +9,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: consumeEvents,
 } satisfies ExportedHandler<Env>;

@@ -1,11 +1,13 @@
 import { bodyLimit } from "hono/body-limit";
 import { bearerAuth } from "./auth";
 import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
+import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
 import { problems } from "./problem";
 import { reservationRoutes } from "./reservations";
 import { createRouter } from "./router";
 import { stockRoutes } from "./stock";
+import { webhookRoutes } from "./webhooks";
 
 /** The public HTTP API (../shared/api-contract.md): Hono, validated by zod, errors as problem+json. */
 export function createApp() {
@@ -18,6 +20,8 @@ export function createApp() {
   app.use("/v1/*", bearerAuth());
   app.route("/", stockRoutes);
   app.route("/", reservationRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", eventRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/v1/openapi.json", {

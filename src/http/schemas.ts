@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { decodeCursor } from "../events/cursor";
 
 /**
  * Every request and response shape of the API, once. Routes validate with these and the
@@ -64,7 +65,12 @@ export const AdjustmentHeaders = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 visible ASCII characters")
     .optional()
-    .openapi({ param: { name: "Idempotency-Key", in: "header" } }),
+    // Named as validated: Hono hands headers over lower-cased, and the OpenAPI generator
+    // refuses a parameter whose name differs from its key (header names ignore case anyway).
+    .openapi({
+      param: { name: "idempotency-key", in: "header" },
+      description: "`Idempotency-Key`: a repeat with the same key returns the first result and changes nothing.",
+    }),
 });
 
 export const Level = z
@@ -127,6 +133,185 @@ export const Reservation = z
     expiresAt: Timestamp,
   })
   .openapi("Reservation");
+
+export const EventType = z.enum([
+  "stock.set",
+  "stock.adjusted",
+  "reservation.held",
+  "reservation.committed",
+  "reservation.released",
+  "reservation.expired",
+]);
+
+export const EventsQuery = z.object({
+  sku: Identifier.optional().openapi({ param: { name: "sku", in: "query" } }),
+  warehouse: Identifier.optional().openapi({ param: { name: "warehouse", in: "query" } }),
+  type: EventType.optional().openapi({ param: { name: "type", in: "query" } }),
+  after: z
+    .string()
+    .refine((cursor) => decodeCursor(cursor) !== null, "not a cursor this API returned as `next`")
+    .optional()
+    .openapi({ param: { name: "after", in: "query" }, description: "The `next` of the previous page" }),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, "an integer from 1 to 500")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(500))
+    .optional()
+    .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 500, default 100" }),
+});
+
+export const StockEvent = z
+  .object({
+    id: z.string(),
+    seq: z.number().int(),
+    type: EventType,
+    sku: z.string(),
+    warehouse: z.string(),
+    onHandDelta: z.number().int(),
+    reservedDelta: z.number().int(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    reservationId: z.string().optional(),
+    reason: z.string().optional(),
+    reference: z.string().optional(),
+    at: Timestamp,
+  })
+  .openapi("StockEvent");
+
+export const EventPage = z
+  .object({
+    events: z.array(StockEvent),
+    next: z.string().nullable().openapi({ description: "Pass as `after` for the next page; null when there is none yet" }),
+  })
+  .openapi("EventPage");
+
+const PerDay = z.object({ last7d: z.number(), last30d: z.number() });
+
+export const StockAnalytics = z
+  .object({
+    sku: z.string(),
+    warehouse: z.string(),
+    unitsPerDay: PerDay.openapi({ description: "Demand: committed reservations and transfer_out adjustments" }),
+    shrinkPerDay: PerDay.openapi({ description: "damage and loss adjustments; not part of unitsPerDay" }),
+    available: z.number().int().openapi({ description: "As of the latest event D1 holds" }),
+    daysOfCover: z.number().nullable(),
+    projectedStockoutAt: Timestamp.nullable(),
+  })
+  .openapi("StockAnalytics");
+
+export const ReconcileBody = z
+  .object({
+    items: z
+      .array(z.object({ sku: Identifier, warehouse: Identifier }))
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "Check only these items, including ones D1 has no record of; default: every item D1 knows" }),
+  })
+  .openapi("ReconcileRequest");
+
+const ItemState = z.object({
+  sku: z.string(),
+  warehouse: z.string(),
+  expected: z
+    .object({ onHand: z.number().int(), reserved: z.number().int(), version: z.number().int() })
+    .nullable()
+    .openapi({ description: "The Durable Object's level; null if it has none" }),
+  projected: z
+    .object({ onHand: z.number().int(), reserved: z.number().int(), lastSeq: z.number().int(), events: z.number().int() })
+    .nullable()
+    .openapi({ description: "D1's projection and how many of the item's events D1 holds; null if none" }),
+});
+
+export const ReconcileReport = z
+  .object({
+    checked: z.number().int(),
+    drifted: z.array(
+      ItemState.extend({ reason: z.enum(["values_differ", "ahead", "unknown_item", "behind", "missing_events"]) }),
+    ),
+    lagging: z.array(ItemState).openapi({ description: "D1 behind an object that changed in the last minute" }),
+  })
+  .openapi("ReconcileReport");
+
+export const AlertType = z.enum(["stock.low", "stock.out", "stock.replenished"]);
+
+export const CreateWebhookBody = z
+  .object({
+    url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .openapi({ description: "https only (see the URL policy)", example: "https://erp.example.com/hooks/stock" }),
+    events: z
+      .array(AlertType)
+      .min(1)
+      .max(3)
+      .refine((types) => new Set(types).size === types.length, "must not list a type twice")
+      .optional()
+      .openapi({ description: "Alert types to receive; default all three" }),
+    sku: Identifier.optional().openapi({ description: "Only this sku; default every sku" }),
+    warehouse: Identifier.optional().openapi({ description: "Only this warehouse; default every warehouse" }),
+  })
+  .openapi("CreateWebhook");
+
+export const WebhookParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "wh_3f1c2a9b8d7e4f60a1b2c3d4e5f60718" }),
+});
+
+export const Webhook = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(AlertType),
+    sku: z.string().nullable(),
+    warehouse: z.string().nullable(),
+    status: z
+      .enum(["active", "disabled"])
+      .openapi({ description: "`disabled` after a receiver answered 410 Gone; nothing is sent to it any more" }),
+    createdAt: Timestamp,
+    disabledAt: Timestamp.nullable(),
+  })
+  .openapi("Webhook");
+
+export const CreatedWebhook = Webhook.extend({
+  secret: z.string().openapi({ description: "`whsec_` + base64 signing key; shown only in this response" }),
+}).openapi("CreatedWebhook");
+
+export const WebhookList = z.object({ webhooks: z.array(Webhook) }).openapi("WebhookList");
+
+export const DeliveriesQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, "an integer from 1 to 100")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100))
+    .optional()
+    .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 100, default 100" }),
+});
+
+export const WebhookDelivery = z
+  .object({
+    id: z.string(),
+    eventId: z.string().openapi({ description: "The alert's id: the `webhook-id` header of every attempt" }),
+    type: AlertType,
+    attempt: z.number().int().openapi({ description: "1-based" }),
+    status: z.enum(["succeeded", "retrying", "failed", "gone"]).openapi({
+      description: "`retrying`: failed, another attempt is scheduled; `failed`: the last attempt failed; `gone`: 410",
+    }),
+    responseStatus: z.number().int().nullable().openapi({ description: "null when no answer came (network, timeout)" }),
+    at: Timestamp,
+    error: z.string().nullable(),
+  })
+  .openapi("WebhookDelivery");
+
+export const WebhookDeliveries = z
+  .object({ deliveries: z.array(WebhookDelivery).openapi({ description: "Newest first" }) })
+  .openapi("WebhookDeliveries");
 
 export const ProblemDetails = z
   .object({

@@ -100,7 +100,7 @@ export const stockRoutes = createRouter()
     const { sku } = c.req.valid("param");
     const warehouses = await skuIndex(c.env, sku).listWarehouses();
     const levels = await Promise.all(warehouses.map((warehouse) => stockItem(c.env, sku, warehouse).getLevel()));
-    const found = levels.filter((level): level is StockLevel => level !== null).map(levelBody);
+    const found = levels.flatMap((level) => (level === null ? [] : [levelBody(level)]));
     if (found.length === 0) throw problems.notFound(`No stock level has been set for ${sku}.`);
     const totals = found.reduce(
       (sum, level) => ({

@@ -106,7 +106,7 @@ export class Reservation extends DurableObject<Env> {
       outcomes.forEach((o, i) => {
         const line = placing.lines[i] as Line;
         if (o.status === "fulfilled" && !o.value.ok && o.value.reason === "insufficient") {
-          shortages.push({ ...line, requested: line.quantity, available: o.value.available });
+          shortages.push({ sku: line.sku, warehouse: line.warehouse, requested: line.quantity, available: o.value.available });
         }
       });
       try {
@@ -173,8 +173,9 @@ export class Reservation extends DurableObject<Env> {
   /**
    * Commits every line or none. One line commits in one call. Several lines are pinned
    * first (a pinned hold cannot expire), then committed; if any line had already expired
-   * the pins are undone and the whole reservation is expired. This is what settles the
-   * race between a commit and an expiry falling due during it.
+   * the whole reservation is expired and every other line is released, so none of its
+   * units stays held past that answer (an item's clock may run behind the one that expired).
+   * This is what settles the race between a commit and an expiry falling due during it.
    */
   private async runCommit(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "committing" });
@@ -182,7 +183,7 @@ export class Reservation extends DurableObject<Env> {
     if (items.length > 1) {
       const pins = await settleAll<HoldOpResult>(items.map((item) => item.pin(record.id)));
       if (!pins.every((pin) => pin.ok)) {
-        await settleAll<HoldOpResult>(items.map((item) => item.unpin(record.id)));
+        await settleAll<HoldOpResult>(items.map((item) => item.release(record.id)));
         return this.save({ ...record, phase: "expired" });
       }
     }

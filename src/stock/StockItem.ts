@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eventFor } from "../events/event";
+import { EventsReader } from "../events/queries";
 import { skuIndex } from "./address";
 import { decidePlace, type Hold, type HoldOp, type HoldStatus, transition } from "./holds";
 import {
@@ -17,6 +18,9 @@ import {
   setCount,
 } from "./ledger";
 import { StockItemStore } from "./StockItemStore";
+import { deliverAlerts } from "../webhooks/delivery";
+import { recordCrossings } from "../webhooks/outbox";
+import { WebhookRepository } from "../webhooks/subscriptions";
 
 /** Events wait this long for company before the alarm ships them, so bursts ship in batches. */
 const SHIP_DELAY_MS = 200;
@@ -24,6 +28,10 @@ const SHIP_DELAY_MS = 200;
 const SHIP_RETRY_MS = 5_000;
 /** The Queue takes at most 100 messages per sendBatch. */
 const SHIP_BATCH = 100;
+/** Shipped events are looked up in D1 this long after shipping: deleted if there, sent again if not. */
+const CONFIRM_AFTER_MS = 10_000;
+/** Shipped events confirmed per D1 read. */
+const CONFIRM_BATCH = 500;
 /** Finished holds and adjustment keys are kept this long for idempotent repeats. */
 const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
@@ -62,7 +70,7 @@ export type AdjustResult =
  * (the outbox row) are written together, so counts are exact and no change lacks its event.
  *
  * The one alarm does all deferred work: it expires holds at their time, ships the outbox
- * to the Queue, and is re-armed for whatever is due next.
+ * to the Queue, delivers low-stock webhooks, and is re-armed for whatever is due next.
  */
 export class StockItem extends DurableObject<Env> {
   private readonly store: StockItemStore;
@@ -200,7 +208,36 @@ export class StockItem extends DurableObject<Env> {
       shipFailed = true;
       console.error("stock item: shipping events to the queue failed; retrying", error);
     }
+    try {
+      await this.confirmShipped();
+    } catch (error) {
+      shipFailed = true;
+      console.error("stock item: confirming shipped events in D1 failed; retrying", error);
+    }
+    await this.deliverAlerts();
+    // Always set the next alarm here rather than trust the mirror: an alarm that a request
+    // set while this handler was awaiting should not depend on surviving the handler's end.
+    this.alarmAt = null;
     await this.scheduleFollowUp(shipFailed ? Date.now() + SHIP_RETRY_MS : null);
+  }
+
+  /**
+   * Low-stock webhooks (src/webhooks/delivery.ts). Subscriptions are read from D1 here, in
+   * the alarm, afresh each time there is something to deliver; never on a request's path.
+   */
+  private async deliverAlerts(): Promise<void> {
+    try {
+      await deliverAlerts({
+        outbox: this.store,
+        directory: new WebhookRepository(this.env.DB),
+        transaction: (fn) => this.ctx.storage.transactionSync(fn),
+        fetch: (url, init) => fetch(url, init),
+        now: () => Date.now(),
+        random: () => Math.random(),
+      });
+    } catch (error) {
+      console.error("stock item: webhook delivery failed; the alarm re-arms for it", error);
+    }
   }
 
   private async applyHoldOp(reservationId: string, op: HoldOp): Promise<HoldOpResult> {
@@ -252,6 +289,7 @@ export class StockItem extends DurableObject<Env> {
   private persist(after: Level, change: Change): Level {
     this.store.writeLevel(after);
     this.store.appendEvent(eventFor(after, change));
+    recordCrossings(this.store, after);
     return after;
   }
 
@@ -272,13 +310,35 @@ export class StockItem extends DurableObject<Env> {
       const last = batch.at(-1);
       if (last === undefined) return;
       await this.env.EVENTS_QUEUE.sendBatch(batch.map((event) => ({ body: event, contentType: "json" })));
-      this.store.deleteEventsThrough(last.seq);
+      this.store.markEventsShipped(last.seq, Date.now());
     }
   }
 
+  /**
+   * The end-to-end acknowledgement of the outbox: events the Queue took a while ago are
+   * deleted once D1 holds them and sent again if it does not (the consumer records a
+   * repeat as a no-op), so an event lost after the Queue accepted it still reaches D1.
+   */
+  private async confirmShipped(): Promise<void> {
+    const due = this.store.shippedEvents(Date.now() - CONFIRM_AFTER_MS, CONFIRM_BATCH);
+    const first = due[0];
+    const last = due.at(-1);
+    const level = this.store.readLevel();
+    if (first === undefined || last === undefined || level === null) return;
+    const recorded = await new EventsReader(this.env.DB).recordedSeqs(level.sku, level.warehouse, first, last);
+    this.ctx.storage.transactionSync(() => {
+      for (const seq of due) {
+        if (recorded.has(seq)) this.store.deleteEvent(seq);
+        else this.store.unshipEvent(seq);
+      }
+    });
+  }
+
   private async scheduleFollowUp(retryAt: number | null): Promise<void> {
-    const candidates = [this.store.nextHoldExpiry(), retryAt];
+    const candidates = [this.store.nextHoldExpiry(), retryAt, this.store.nextAlertWorkAt()];
     if (retryAt === null && this.store.hasPendingEvents()) candidates.push(Date.now() + SHIP_DELAY_MS);
+    const shipped = this.store.oldestShipment();
+    if (retryAt === null && shipped !== null) candidates.push(shipped + CONFIRM_AFTER_MS);
     const due = candidates.filter((t): t is number => t !== null);
     if (due.length === 0) return;
     const next = Math.min(...due);

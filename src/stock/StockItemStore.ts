@@ -1,12 +1,16 @@
 import type { StockEvent } from "../events/event";
 import type { Hold, HoldStatus } from "./holds";
 import type { Level } from "./ledger";
+import type { Alert } from "../webhooks/alert";
+import type { AlertState, AlertType } from "../webhooks/crossing";
+import type { AlertOutbox, DueDelivery, PendingAlert, PendingAttempt } from "../webhooks/outbox";
+import type { AttemptRecord } from "../webhooks/subscriptions";
 
 /**
  * Every SQL statement of the StockItem object, in one place. The object calls these
  * inside `transactionSync`, so a change, its hold and its event land together or not at all.
  */
-export class StockItemStore {
+export class StockItemStore implements AlertOutbox {
   constructor(private readonly sql: SqlStorage) {}
 
   /** Idempotent; run under blockConcurrencyWhile before the object serves anything. */
@@ -43,6 +47,11 @@ export class StockItemStore {
         event TEXT NOT NULL
       );
     `);
+    // Objects created before events were kept until D1 confirmed them lack the column.
+    if (!this.sql.exec("SELECT * FROM outbox LIMIT 0").columnNames.includes("shipped_at")) {
+      this.sql.exec("ALTER TABLE outbox ADD COLUMN shipped_at INTEGER");
+    }
+    this.migrateAlerts();
   }
 
   readLevel(): Level | null {
@@ -169,20 +178,232 @@ export class StockItemStore {
     this.sql.exec("INSERT INTO outbox (seq, event) VALUES (?, ?)", event.seq, JSON.stringify(event));
   }
 
+  /** Events not yet sent to the Queue (or sent but found missing in D1), oldest first. */
   pendingEvents(limit: number): StockEvent[] {
     return this.sql
-      .exec<{ event: string }>("SELECT event FROM outbox ORDER BY seq LIMIT ?", limit)
+      .exec<{ event: string }>("SELECT event FROM outbox WHERE shipped_at IS NULL ORDER BY seq LIMIT ?", limit)
       .toArray()
       .map((row) => JSON.parse(row.event) as StockEvent);
   }
 
   hasPendingEvents(): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+    return this.sql.exec("SELECT 1 FROM outbox WHERE shipped_at IS NULL LIMIT 1").toArray().length > 0;
   }
 
-  /** Shipped rows go: the outbox holds only what the Queue has not yet accepted. */
-  deleteEventsThrough(seq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
+  /**
+   * The Queue accepted these; they stay until D1 is seen to hold them, because a Queue
+   * message can still be lost after acceptance (local dev keeps the Queue in memory; in
+   * production a message the consumer cannot write goes to the dead-letter queue).
+   */
+  markEventsShipped(throughSeq: number, now: number): void {
+    this.sql.exec("UPDATE outbox SET shipped_at = ? WHERE seq <= ? AND shipped_at IS NULL", now, throughSeq);
+  }
+
+  /** Seqs shipped at or before `shippedBy` and not yet confirmed, oldest first. */
+  shippedEvents(shippedBy: number, limit: number): number[] {
+    return this.sql
+      .exec<{ seq: number }>(
+        "SELECT seq FROM outbox WHERE shipped_at IS NOT NULL AND shipped_at <= ? ORDER BY seq LIMIT ?",
+        shippedBy,
+        limit,
+      )
+      .toArray()
+      .map((row) => row.seq);
+  }
+
+  oldestShipment(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT MIN(shipped_at) AS at FROM outbox").one().at;
+  }
+
+  /** D1 holds it: the event is done with. */
+  deleteEvent(seq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+  }
+
+  /** D1 does not hold it long after shipping: it is pending again, to be sent once more. */
+  unshipEvent(seq: number): void {
+    this.sql.exec("UPDATE outbox SET shipped_at = NULL WHERE seq = ?", seq);
+  }
+
+  // Low-stock alerts (src/webhooks/outbox.ts). The crossing, its alert and later each
+  // attempt's outcome are written in the transaction of what caused them, so a crash loses
+  // neither an alert nor the knowledge of what was already sent.
+
+  private migrateAlerts(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS alert_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS alerts (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        fanned_out INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS alert_deliveries (
+        alert_id TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_at INTEGER NOT NULL,
+        PRIMARY KEY (alert_id, subscription_id)
+      );
+      CREATE INDEX IF NOT EXISTS alert_deliveries_by_next ON alert_deliveries (next_at);
+      CREATE TABLE IF NOT EXISTS alert_attempts (
+        id TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL
+      );
+    `);
+  }
+
+  readAlertState(): AlertState {
+    const row = this.sql.exec<{ state: string }>("SELECT state FROM alert_state WHERE id = 1").toArray()[0];
+    return (row?.state ?? "ok") as AlertState;
+  }
+
+  writeAlertState(state: AlertState): void {
+    this.sql.exec(
+      "INSERT INTO alert_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+      state,
+    );
+  }
+
+  appendAlert(alert: Alert): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO alerts (id, type, body, next_at) VALUES (?, ?, ?, ?)",
+      alert.id,
+      alert.type,
+      alert.body,
+      alert.at,
+    );
+  }
+
+  dueAlerts(now: number): PendingAlert[] {
+    return this.sql
+      .exec<{ id: string; type: string; failures: number }>(
+        "SELECT id, type, failures FROM alerts WHERE fanned_out = 0 AND next_at <= ? ORDER BY next_at, id",
+        now,
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, type: row.type as AlertType, failures: row.failures }));
+  }
+
+  postponeAlert(id: string, nextAt: number): void {
+    this.sql.exec("UPDATE alerts SET failures = failures + 1, next_at = ? WHERE id = ?", nextAt, id);
+  }
+
+  fanOutAlert(alertId: string, subscriptionIds: string[], now: number): void {
+    for (const subscriptionId of subscriptionIds) {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO alert_deliveries (alert_id, subscription_id, attempts, next_at) VALUES (?, ?, 0, ?)",
+        alertId,
+        subscriptionId,
+        now,
+      );
+    }
+    this.sql.exec("UPDATE alerts SET fanned_out = 1 WHERE id = ?", alertId);
+  }
+
+  leaseDueDeliveries(now: number, leaseUntil: number): DueDelivery[] {
+    const due = this.sql
+      .exec<{ alert_id: string; subscription_id: string; attempts: number; type: string; body: string }>(
+        `SELECT d.alert_id, d.subscription_id, d.attempts, a.type, a.body
+         FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
+         WHERE d.next_at <= ? ORDER BY d.next_at`,
+        now,
+      )
+      .toArray();
+    for (const row of due) {
+      this.sql.exec(
+        "UPDATE alert_deliveries SET next_at = ? WHERE alert_id = ? AND subscription_id = ?",
+        leaseUntil,
+        row.alert_id,
+        row.subscription_id,
+      );
+    }
+    return due.map((row) => ({
+      alertId: row.alert_id,
+      subscriptionId: row.subscription_id,
+      type: row.type as AlertType,
+      attempts: row.attempts,
+      body: row.body,
+    }));
+  }
+
+  rescheduleDelivery(alertId: string, subscriptionId: string, attempts: number, nextAt: number): void {
+    this.sql.exec(
+      "UPDATE alert_deliveries SET attempts = ?, next_at = ? WHERE alert_id = ? AND subscription_id = ?",
+      attempts,
+      nextAt,
+      alertId,
+      subscriptionId,
+    );
+  }
+
+  deleteDelivery(alertId: string, subscriptionId: string): void {
+    this.sql.exec("DELETE FROM alert_deliveries WHERE alert_id = ? AND subscription_id = ?", alertId, subscriptionId);
+  }
+
+  deleteDeliveriesTo(subscriptionId: string): void {
+    this.sql.exec("DELETE FROM alert_deliveries WHERE subscription_id = ?", subscriptionId);
+  }
+
+  /** An alert goes once it has been fanned out and none of its deliveries is left. */
+  deleteDeliveredAlerts(): void {
+    this.sql.exec(
+      `DELETE FROM alerts WHERE fanned_out = 1
+       AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_id = alerts.id)`,
+    );
+  }
+
+  appendAttempt(record: AttemptRecord, now: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO alert_attempts (id, record, next_at) VALUES (?, ?, ?)",
+      record.id,
+      JSON.stringify(record),
+      now,
+    );
+  }
+
+  dueAttempts(now: number, limit: number): PendingAttempt[] {
+    return this.sql
+      .exec<{ id: string; record: string; failures: number }>(
+        "SELECT id, record, failures FROM alert_attempts WHERE next_at <= ? ORDER BY next_at, id LIMIT ?",
+        now,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, record: JSON.parse(row.record) as AttemptRecord, failures: row.failures }));
+  }
+
+  deleteAttempt(id: string): void {
+    this.sql.exec("DELETE FROM alert_attempts WHERE id = ?", id);
+  }
+
+  postponeAttempt(id: string, nextAt: number): void {
+    this.sql.exec("UPDATE alert_attempts SET failures = failures + 1, next_at = ? WHERE id = ?", nextAt, id);
+  }
+
+  deferAlertWork(until: number): void {
+    this.sql.exec("UPDATE alerts SET next_at = ? WHERE fanned_out = 0 AND next_at < ?", until, until);
+    this.sql.exec("UPDATE alert_deliveries SET next_at = ? WHERE next_at < ?", until, until);
+    this.sql.exec("UPDATE alert_attempts SET next_at = ? WHERE next_at < ?", until, until);
+  }
+
+  nextAlertWorkAt(): number | null {
+    return this.sql
+      .exec<{ at: number | null }>(
+        `SELECT MIN(at) AS at FROM (
+           SELECT MIN(next_at) AS at FROM alerts WHERE fanned_out = 0
+           UNION ALL SELECT MIN(next_at) FROM alert_deliveries
+           UNION ALL SELECT MIN(next_at) FROM alert_attempts
+         )`,
+      )
+      .one().at;
   }
 }
 

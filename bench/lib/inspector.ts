@@ -1,0 +1,138 @@
+import { readFile } from "node:fs/promises";
+import { SourceMap, type SourceMapPayload } from "node:module";
+
+/**
+ * A V8 CPU profile of the Worker's isolate, taken through workerd's inspector (the Chrome
+ * DevTools protocol), and a summary of where its time went, mapped back to source files
+ * through the bundle's source map.
+ */
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  hitCount?: number;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Profiles the isolate behind `wsUrl` while `work` runs. */
+export async function profileWhile<T>(wsUrl: string, work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }> {
+  const socket = new WebSocket(wsUrl);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener("open", () => resolve(), { once: true });
+    socket.addEventListener("error", () => reject(new Error(`cannot connect to the inspector at ${wsUrl}`)), { once: true });
+  });
+  let nextId = 1;
+  const pending = new Map<number, (result: unknown) => void>();
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  });
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => reject(new Error(`inspector: ${method} timed out`)), 60_000);
+      pending.set(id, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await send("Profiler.enable");
+    await send("Profiler.setSamplingInterval", { interval: 500 });
+    await send("Profiler.start");
+    const result = await work();
+    const stopped = (await send("Profiler.stop")) as { profile: CpuProfile };
+    await send("Profiler.disable");
+    return { result, profile: stopped.profile };
+  } finally {
+    socket.close();
+  }
+}
+
+export interface ProfileSummary {
+  /** Milliseconds of samples in the profile. */
+  totalMs: number;
+  /** Share of the samples per bucket (idle, native, GC, library or source folder). */
+  buckets: { bucket: string; ms: number; share: number }[];
+  /** The functions with the most self time. */
+  top: { fn: string; source: string; ms: number; share: number }[];
+}
+
+/** Which part of the system a source file belongs to. */
+function bucketOf(source: string): string {
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source);
+  if (nm?.[1] !== undefined) return nm[1];
+  const src = /(?:^|\/)src\/([^/]+)\//.exec(source);
+  if (src?.[1] !== undefined) return `src/${src[1]}`;
+  return source === "" ? "(runtime)" : source.replace(/^.*\//, "");
+}
+
+export async function summarize(profile: CpuProfile, bundlePath: string, mapPath: string): Promise<ProfileSummary> {
+  let map: SourceMap | undefined;
+  try {
+    map = new SourceMap(JSON.parse(await readFile(mapPath, "utf8")) as SourceMapPayload);
+  } catch {
+    map = undefined;
+  }
+  const bundleName = bundlePath.replace(/^.*\//, "");
+  const selfMs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  // Each sample's time is the delta to the next sample.
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i] as number;
+    selfMs.set(id, (selfMs.get(id) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  }
+  const buckets = new Map<string, number>();
+  const functions = new Map<string, { fn: string; source: string; ms: number }>();
+  let totalMs = 0;
+  for (const node of profile.nodes) {
+    const ms = selfMs.get(node.id) ?? 0;
+    if (ms === 0) continue;
+    totalMs += ms;
+    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+    let source = url;
+    let fn = functionName || "(anonymous)";
+    if (functionName === "(idle)") source = "(idle: waiting for I/O or work)";
+    else if (functionName === "(program)") source = "(program: native code, outside JS)";
+    else if (functionName === "(garbage collector)") source = "(garbage collector)";
+    else if (url.endsWith(bundleName) && map !== undefined) {
+      const entry = map.findEntry(lineNumber, columnNumber) as { originalSource?: string; name?: string };
+      source = entry.originalSource ?? url;
+      fn = functionName || entry.name || fn;
+    }
+    const bucket = source.startsWith("(") ? source : bucketOf(source);
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + ms);
+    const key = `${fn} ${source}`;
+    const f = functions.get(key) ?? { fn, source: source.replace(/^.*node_modules\//, "").replace(/^.*\/src\//, "src/"), ms: 0 };
+    f.ms += ms;
+    functions.set(key, f);
+  }
+  const share = (ms: number) => (totalMs > 0 ? ms / totalMs : 0);
+  return {
+    totalMs,
+    buckets: [...buckets.entries()]
+      .map(([bucket, ms]) => ({ bucket, ms, share: share(ms) }))
+      .sort((a, b) => b.ms - a.ms),
+    top: [...functions.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 15)
+      .map((f) => ({ ...f, share: share(f.ms) })),
+  };
+}

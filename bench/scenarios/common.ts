@@ -1,0 +1,192 @@
+import type { AuditResult, AuditScope, Check } from "../audit";
+import type { Profile } from "../config";
+import { type Api, pool } from "../lib/api";
+import { cpuBetween, snapshot } from "../lib/cpu";
+import type { LoadRequest, LoadResult } from "../lib/load";
+import type { Progress } from "../lib/progress";
+import { type Item, type Ledger, type Line, reservationId } from "../ledger";
+import type { Target } from "../targets/target";
+
+/** Everything a scenario needs about the run and the target it measures. */
+export interface RunContext {
+  target: Target;
+  api: Api;
+  ledger: Ledger;
+  profile: Profile;
+  progress: Progress;
+  /** GET /v1/events exists on this target: audit the pipeline too. */
+  events: boolean;
+  runTag: string;
+  /** The target's ceiling (GET /v1/health req/s), once measured. */
+  ceilingRps?: number;
+}
+
+/** One line of the table. */
+export interface Row {
+  scenario: string;
+  load?: LoadResult;
+  /** The audit of the scenario this row closes. */
+  audit?: AuditResult;
+  notes: string[];
+}
+
+/** Every reservation the bench places holds for an hour: nothing expires during a run. */
+export const TTL_SECONDS = 3_600;
+
+interface ReserveContext {
+  id?: string;
+  placed?: boolean;
+  then?: "commit" | "release" | "hold";
+}
+
+const JSON_HEADERS = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+
+/**
+ * `POST /v1/reservations` with a fresh id each time, recorded in the ledger when sent and
+ * when answered (autocannon keeps one request in flight per connection, so the context
+ * of a response is the one of the request it answers).
+ */
+export function reserveRequest(
+  ctx: RunContext,
+  scenario: string,
+  pickLines: () => Line[],
+  then?: () => ReserveContext["then"],
+): LoadRequest {
+  let n = 0;
+  return {
+    method: "POST",
+    path: "/v1/reservations",
+    headers: JSON_HEADERS(ctx.target.token),
+    setupRequest: (request, context) => {
+      const c = context as ReserveContext;
+      const id = reservationId(ctx.runTag, scenario, n++);
+      const lines = pickLines();
+      ctx.ledger.sent(id, scenario, lines);
+      c.id = id;
+      c.placed = false;
+      c.then = then?.();
+      return { ...request, body: JSON.stringify({ id, lines, ttlSeconds: TTL_SECONDS }) };
+    },
+    onResponse: (status, body, context) => {
+      const c = context as ReserveContext;
+      if (c.id === undefined) return;
+      ctx.ledger.placed(c.id, status, body);
+      c.placed = status === 201;
+    },
+  };
+}
+
+/**
+ * The follow-up of `reserveRequest` in a two-step sequence: commit or release the
+ * reservation just placed, or (returning nothing) leave it held and start over.
+ */
+export function changeRequest(ctx: RunContext): LoadRequest {
+  return {
+    method: "POST",
+    headers: JSON_HEADERS(ctx.target.token),
+    body: "{}",
+    setupRequest: (request, context) => {
+      const c = context as ReserveContext;
+      if (c.id === undefined || !c.placed || c.then === undefined || c.then === "hold") {
+        // autocannon restarts the sequence on a falsy request
+        return undefined as unknown as LoadRequest;
+      }
+      ctx.ledger.changing(c.id);
+      return { ...request, path: `/v1/reservations/${c.id}/${c.then}` };
+    },
+    onResponse: (status, body, context) => {
+      const c = context as ReserveContext;
+      if (c.id !== undefined && (c.then === "commit" || c.then === "release")) ctx.ledger.changed(c.id, c.then, status, body);
+    },
+  };
+}
+
+export function itemsOf(prefix: string, skus: number, warehousesPerSku: number, onHand: number): Item[] {
+  const items: Item[] = [];
+  for (let s = 0; s < skus; s++) {
+    for (let w = 0; w < warehousesPerSku; w++) {
+      items.push({ sku: `${prefix}-${String(s).padStart(5, "0")}`, warehouse: `wh-${w + 1}`, set: onHand });
+    }
+  }
+  return items;
+}
+
+export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+/** `n` distinct items at random. */
+export function pickDistinct<T>(items: readonly T[], n: number): T[] {
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(n, items.length)) chosen.add(Math.floor(Math.random() * items.length));
+  return [...chosen].map((i) => items[i] as T);
+}
+
+export interface SeedResult {
+  row: Row;
+  failed: number;
+}
+
+/** Sets every item's stock with concurrent PUTs, timed like a load (a row of its own). */
+export async function seed(ctx: RunContext, label: string, items: Item[]): Promise<SeedResult> {
+  const before = snapshot(ctx.target.pids());
+  const started = performance.now();
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  await pool(
+    items,
+    ctx.profile.setupConcurrency,
+    async (item) => {
+      const answer = await ctx.api.put(`/v1/stock/${item.sku}/${item.warehouse}`, { onHand: item.set });
+      latencies.push(answer.ms);
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      if (answer.status === 200) ctx.ledger.setItem(item.sku, item.warehouse, item.set);
+    },
+    { line: ctx.progress, label: `${ctx.target.label}: ${label}` },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuBetween(before, snapshot(ctx.target.pids()));
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? 0;
+  const failed = items.length - (statuses["200"] ?? 0);
+  return {
+    failed,
+    row: {
+      scenario: label,
+      load: {
+        requests: items.length,
+        seconds,
+        rps: items.length / seconds,
+        p50: at(50),
+        p95: at(95),
+        p99: at(99),
+        statuses,
+        unanswered: 0,
+        timeouts: 0,
+        cpu: { ...cpu, targetMsPerRequest: (cpu.targetCores * cpu.wallMs) / items.length },
+      },
+      notes: [
+        `${items.length.toLocaleString("en-US")} PUTs, ${ctx.profile.setupConcurrency} concurrent, in ${seconds.toFixed(1)} s` +
+          (failed > 0 ? `; ${failed} failed` : ""),
+      ],
+    },
+  };
+}
+
+/** A check the scenario adds to its audit (e.g. "sold out exactly"). */
+export function withCheck(audit: AuditResult, check: Check): AuditResult {
+  const checks = [...audit.checks, check];
+  return { pass: checks.every((c) => c.pass), checks };
+}
+
+/** The audit of a scenario, sized by the profile. */
+export function scopeOf(ctx: RunContext, scenarios: string[], items: Item[], eventItems = ctx.profile.eventItems): AuditScope {
+  return {
+    scenarios,
+    items,
+    sampleAcknowledged: ctx.profile.sampleAcknowledged,
+    untouchedSample: ctx.profile.untouchedSample,
+    totalsSample: ctx.profile.totalsSample,
+    eventItems,
+    events: ctx.events,
+    concurrency: ctx.profile.setupConcurrency,
+  };
+}

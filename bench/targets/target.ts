@@ -1,0 +1,23 @@
+/** A system the bench measures: the Worker through one path, or a baseline. */
+export interface Target {
+  /** Short key used in the JSON results: "wrangler", "miniflare", "redis", "postgres". */
+  key: string;
+  /** What the table calls it. */
+  label: string;
+  kind: "worker" | "baseline";
+  /** `http://127.0.0.1:<port>` without a trailing slash. */
+  baseUrl: string;
+  token: string;
+  /** Root pids of the processes under test, for CPU accounting. */
+  pids(): number[];
+  /** Facts worth printing next to the figures (versions, settings). */
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+/** A target that could not be had: the table says why instead of failing the run. */
+export interface Unavailable {
+  key: string;
+  label: string;
+  reason: string;
+}

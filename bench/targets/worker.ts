@@ -1,0 +1,174 @@
+import { randomBytes } from "node:crypto";
+import { copyFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { freePort, HOST, waitForHttp } from "../lib/net";
+import { register, run, startGroup } from "../lib/procs";
+import type { Target } from "./target";
+
+/**
+ * The real Worker, through two paths:
+ *  (a) `npm start` (migrations, then `wrangler dev`: its proxy worker in front of the
+ *      Worker's workerd), exactly what a developer runs;
+ *  (b) the same bundle in workerd through Miniflare's API, no dev proxy in front,
+ *      with the bindings wrangler derives from wrangler.toml.
+ *
+ * Both serve one snapshot of the sources taken when the bench starts: `wrangler dev`
+ * rebuilds and restarts the Worker whenever a file under src/ changes, and other people
+ * edit this checkout while the bench runs. Each path runs in its own temporary project
+ * (snapshot and node_modules symlinked), so its state starts empty and never touches the
+ * developer's `.wrangler/`.
+ */
+
+const CONFIG_FILES = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example", "worker-configuration.d.ts"];
+const SNAPSHOT_DIRS = ["src", "migrations"];
+
+async function tempDir(label: string, wholeRun = false): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `stockflare-bench-${label}-`));
+  register({
+    name: `temp dir ${dir}`,
+    // fs.rm unlinks symlinks, it never follows them into the real project.
+    stop: () => rm(dir, { recursive: true, force: true }),
+    killNow: () => rmSync(dir, { recursive: true, force: true }),
+    wholeRun,
+  });
+  return dir;
+}
+
+/** The sources as they are now, for every Worker path of this run. */
+export async function snapshotSources(root: string): Promise<string> {
+  const dir = await tempDir("snapshot", true);
+  for (const name of CONFIG_FILES) {
+    if (existsSync(join(root, name))) await copyFile(join(root, name), join(dir, name));
+  }
+  for (const name of SNAPSHOT_DIRS) await cp(join(root, name), join(dir, name), { recursive: true });
+  // The bundler resolves imports from a file's real path, i.e. here.
+  await symlink(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+export interface ProjectCopy {
+  dir: string;
+  token: string;
+}
+
+async function copyProject(root: string, snapshot: string, label: string): Promise<ProjectCopy> {
+  const dir = await tempDir(label);
+  for (const name of CONFIG_FILES) {
+    if (existsSync(join(snapshot, name))) await copyFile(join(snapshot, name), join(dir, name));
+  }
+  for (const name of SNAPSHOT_DIRS) await symlink(join(snapshot, name), join(dir, name));
+  await symlink(join(root, "node_modules"), join(dir, "node_modules"));
+  const token = `bench-${randomBytes(12).toString("hex")}`;
+  await writeFile(join(dir, ".dev.vars"), `API_TOKEN=${token}\nWEBHOOK_ALLOW_HTTP=true\n`);
+  return { dir, token };
+}
+
+const wranglerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" });
+
+async function wranglerVersion(root: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(root, "node_modules/wrangler/package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** (a) `npm start -- --port N --ip 127.0.0.1 --inspector-port M` in a project copy. */
+export async function startWranglerDev(root: string, snapshot: string): Promise<Target> {
+  const copy = await copyProject(root, snapshot, "wrangler");
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const group = startGroup(
+    "wrangler dev",
+    "npm",
+    ["start", "--", "--port", String(port), "--ip", HOST, "--inspector-port", String(inspectorPort)],
+    { cwd: copy.dir, env: wranglerEnv(), logFile: join(copy.dir, "wrangler.log") },
+  );
+  let alive = true;
+  void group.exited.then(() => (alive = false));
+  const baseUrl = `http://${HOST}:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/v1/health`, 120_000, () => alive);
+  } catch (error) {
+    const log = await readFile(group.logFile, "utf8").catch(() => "");
+    await group.stop();
+    throw new Error(`${String(error)}\n${log.slice(-3000)}`);
+  }
+  return {
+    key: "wrangler",
+    label: "wrangler dev",
+    kind: "worker",
+    baseUrl,
+    token: copy.token,
+    pids: () => [group.pid],
+    notes: [`wrangler ${await wranglerVersion(root)} dev (npm start), dev proxy in front, request logging on`],
+    stop: () => group.stop(),
+  };
+}
+
+/** (b) The bundle `wrangler deploy --dry-run` produces, served by workerd through Miniflare. */
+export async function startMiniflare(
+  root: string,
+  snapshot: string,
+  options: { inspector: boolean },
+): Promise<Target & { inspectorPort?: number; bundle: string }> {
+  const copy = await copyProject(root, snapshot, "miniflare");
+  const outdir = join(copy.dir, "bundle");
+  await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: copy.dir,
+    env: wranglerEnv(),
+    timeoutMs: 120_000,
+  });
+  const port = await freePort();
+  const inspectorPort = options.inspector ? await freePort() : undefined;
+  const config = {
+    configPath: join(copy.dir, "wrangler.toml"),
+    scriptPath: join(outdir, "index.js"),
+    migrationsDir: join(copy.dir, "migrations"),
+    host: HOST,
+    port,
+    token: copy.token,
+    ...(inspectorPort === undefined ? {} : { inspectorPort }),
+  };
+  const group = startGroup(
+    "miniflare",
+    process.execPath,
+    ["--import", "tsx", join(root, "bench/targets/miniflare-host.ts"), JSON.stringify(config)],
+    { cwd: root, env: wranglerEnv(), logFile: join(copy.dir, "miniflare.log"), stdout: "pipe" },
+  );
+  const ready = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("Miniflare did not start within 120 s")), 120_000);
+    void group.exited.then(async (code) => {
+      clearTimeout(timer);
+      const log = await readFile(group.logFile, "utf8").catch(() => "");
+      reject(new Error(`the Miniflare host exited (${code}):\n${log.slice(-3000)}`));
+    });
+    const stdout = group.child.stdout;
+    if (stdout === null) return reject(new Error("no stdout from the Miniflare host"));
+    createInterface({ input: stdout }).on("line", (line) => {
+      if (!line.startsWith("{")) return;
+      const message = JSON.parse(line) as { ready?: string };
+      if (message.ready !== undefined) {
+        clearTimeout(timer);
+        resolve(message.ready);
+      }
+    });
+  }).catch(async (error: unknown) => {
+    await group.stop();
+    throw error;
+  });
+  const baseUrl = ready.replace(/\/$/, "");
+  await waitForHttp(`${baseUrl}/v1/health`, 30_000);
+  return {
+    key: "miniflare",
+    label: "workerd (Miniflare)",
+    kind: "worker",
+    baseUrl,
+    token: copy.token,
+    pids: () => [group.pid],
+    notes: [`wrangler ${await wranglerVersion(root)} bundle on Miniflare's workerd, no dev proxy, request logging off`],
+    stop: () => group.stop(),
+    bundle: join(outdir, "index.js"),
+    ...(inspectorPort === undefined ? {} : { inspectorPort }),
+  };
+}

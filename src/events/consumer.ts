@@ -1,0 +1,170 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { eventId, type StockEvent } from "./event";
+import { events, stockProjection } from "./schema";
+
+/**
+ * What a queue message must carry to be recorded. A body that fails this is a poison
+ * message: it is retried, never acked, so after `max_retries` the Queue moves it to the
+ * dead-letter queue where someone can look at it, and it never blocks the rest of its batch.
+ */
+export const StockEventMessage = z
+  .object({
+    id: z.string(),
+    seq: z.number().int().min(1),
+    type: z.enum([
+      "stock.set",
+      "stock.adjusted",
+      "reservation.held",
+      "reservation.committed",
+      "reservation.released",
+      "reservation.expired",
+    ]),
+    sku: z.string().min(1).max(64),
+    warehouse: z.string().min(1).max(64),
+    onHandDelta: z.number().int(),
+    reservedDelta: z.number().int(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    reservationId: z.string().min(1).max(128).optional(),
+    reason: z.string().min(1).max(64).optional(),
+    reference: z.string().max(256).optional(),
+    at: z.iso.datetime().refine((at) => Number.isFinite(Date.parse(at)), "not a real instant"),
+  })
+  // Uniqueness in D1 rests on the id naming exactly one (sku, warehouse, seq).
+  .refine((e) => e.id === eventId(e.sku, e.warehouse, e.seq), { message: "id does not match sku:warehouse:seq", path: ["id"] });
+
+/** D1 refuses statements with more than 100 bound parameters; rows are chunked to stay under. */
+const MAX_BOUND_PARAMETERS = 100;
+const EVENT_COLUMNS = 14;
+const PROJECTION_COLUMNS = 6;
+/** Seconds before a message whose write failed is offered again: 2, 4, 8 … capped. */
+const MAX_RETRY_DELAY_S = 60;
+
+type Db = DrizzleD1Database;
+type Statement = BatchItem<"sqlite">;
+
+/**
+ * The Queue consumer. Recording is idempotent and order-free: an event already in D1 is
+ * skipped, and the projection only ever moves to a higher seq, so duplicates and
+ * out-of-order deliveries leave D1 exactly as one in-order delivery would.
+ */
+export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env, "DB">): Promise<void> {
+  const db = drizzle(env.DB);
+  const valid: { message: Message<unknown>; event: StockEvent }[] = [];
+  for (const message of batch.messages) {
+    const parsed = StockEventMessage.safeParse(message.body);
+    if (parsed.success) {
+      valid.push({ message, event: parsed.data });
+    } else {
+      console.error(`events consumer: poison message ${message.id} (attempt ${message.attempts})`, z.prettifyError(parsed.error));
+      message.retry();
+    }
+  }
+  if (valid.length === 0) return;
+
+  try {
+    await runBatch(db, recordStatements(db, valid.map((v) => v.event)));
+    for (const { message } of valid) message.ack();
+    return;
+  } catch (error) {
+    console.error("events consumer: batch write failed; writing message by message", error);
+  }
+  // One message the batch could not take must not hold back the others.
+  for (const { message, event } of valid) {
+    try {
+      await runBatch(db, recordStatements(db, [event]));
+      message.ack();
+    } catch (error) {
+      console.error(`events consumer: writing ${event.id} failed; retrying`, error);
+      message.retry({ delaySeconds: Math.min(MAX_RETRY_DELAY_S, 2 ** Math.max(1, message.attempts)) });
+    }
+  }
+}
+
+/**
+ * The statements that record `batch` in one D1 transaction: the events (a duplicate is a
+ * no-op) and, per item, the projection from its highest-seq event, applied only if newer.
+ */
+function recordStatements(db: Db, batch: readonly StockEvent[]): Statement[] {
+  const ordered = [...batch].sort(
+    (a, b) => Date.parse(a.at) - Date.parse(b.at) || compareItems(a, b) || a.seq - b.seq,
+  );
+  const latest = new Map<string, StockEvent>();
+  for (const event of ordered) {
+    const key = `${event.sku}/${event.warehouse}`;
+    const seen = latest.get(key);
+    if (seen === undefined || event.seq > seen.seq) latest.set(key, event);
+  }
+
+  const statements: Statement[] = [];
+  for (const rows of chunks(ordered.map(eventRow), Math.floor(MAX_BOUND_PARAMETERS / EVENT_COLUMNS))) {
+    statements.push(db.insert(events).values(rows).onConflictDoNothing());
+  }
+  for (const rows of chunks([...latest.values()].map(projectionRow), Math.floor(MAX_BOUND_PARAMETERS / PROJECTION_COLUMNS))) {
+    statements.push(
+      db
+        .insert(stockProjection)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [stockProjection.sku, stockProjection.warehouse],
+          set: {
+            onHand: sql`excluded.on_hand`,
+            reserved: sql`excluded.reserved`,
+            lastSeq: sql`excluded.last_seq`,
+            updatedAt: sql`excluded.updated_at`,
+          },
+          setWhere: sql`excluded.last_seq > ${stockProjection.lastSeq}`,
+        }),
+    );
+  }
+  return statements;
+}
+
+async function runBatch(db: Db, statements: Statement[]): Promise<void> {
+  const [first, ...rest] = statements;
+  if (first === undefined) return;
+  await db.batch([first, ...rest]);
+}
+
+function eventRow(event: StockEvent): typeof events.$inferInsert {
+  return {
+    id: event.id,
+    sku: event.sku,
+    warehouse: event.warehouse,
+    seq: event.seq,
+    type: event.type,
+    onHandDelta: event.onHandDelta,
+    reservedDelta: event.reservedDelta,
+    onHand: event.onHand,
+    reserved: event.reserved,
+    reservationId: event.reservationId ?? null,
+    reason: event.reason ?? null,
+    reference: event.reference ?? null,
+    at: event.at,
+    atMs: Date.parse(event.at),
+  };
+}
+
+function projectionRow(event: StockEvent): typeof stockProjection.$inferInsert {
+  return {
+    sku: event.sku,
+    warehouse: event.warehouse,
+    onHand: event.onHand,
+    reserved: event.reserved,
+    lastSeq: event.seq,
+    updatedAt: Date.parse(event.at),
+  };
+}
+
+function compareItems(a: StockEvent, b: StockEvent): number {
+  return a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.warehouse < b.warehouse ? -1 : a.warehouse > b.warehouse ? 1 : 0;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

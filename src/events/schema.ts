@@ -1,0 +1,58 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * Every change event, as the Queue consumer records it. The unique (sku, warehouse, seq)
+ * and the unique id are what make recording idempotent: a redelivered event is a no-op.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    /**
+     * The order D1 recorded events in. Cursors page by it because a later insert always
+     * gets a larger value, so a client paging forward never skips an event that arrived late.
+     */
+    pos: integer("pos").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    sku: text("sku").notNull(),
+    warehouse: text("warehouse").notNull(),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    onHandDelta: integer("on_hand_delta").notNull(),
+    reservedDelta: integer("reserved_delta").notNull(),
+    onHand: integer("on_hand").notNull(),
+    reserved: integer("reserved").notNull(),
+    reservationId: text("reservation_id"),
+    reason: text("reason"),
+    reference: text("reference"),
+    /** ISO 8601 UTC, exactly as the event carried it. */
+    at: text("at").notNull(),
+    /** `at` as epoch milliseconds, for time-window queries (analytics). */
+    atMs: integer("at_ms").notNull(),
+  },
+  (t) => [
+    uniqueIndex("events_id_unique").on(t.id),
+    uniqueIndex("events_item_seq_unique").on(t.sku, t.warehouse, t.seq),
+    index("events_item_pos").on(t.sku, t.warehouse, t.pos),
+    index("events_item_time").on(t.sku, t.warehouse, t.atMs),
+    index("events_type_pos").on(t.type, t.pos),
+  ],
+);
+
+/** The latest state of each item as far as the recorded events tell it. */
+export const stockProjection = sqliteTable(
+  "stock_projection",
+  {
+    sku: text("sku").notNull(),
+    warehouse: text("warehouse").notNull(),
+    onHand: integer("on_hand").notNull(),
+    reserved: integer("reserved").notNull(),
+    /** The seq of the event this row reflects; only a higher seq may replace it. */
+    lastSeq: integer("last_seq").notNull(),
+    /** Epoch milliseconds of that event. */
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sku, t.warehouse] })],
+);
+
+export type EventRow = typeof events.$inferSelect;
+export type ProjectionRow = typeof stockProjection.$inferSelect;

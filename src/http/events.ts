@@ -1,0 +1,111 @@
+import { createRoute, type z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { stockAnalytics } from "../events/analytics";
+import { decodeCursor, encodeCursor } from "../events/cursor";
+import { EventsReader } from "../events/queries";
+import { reconcile } from "../events/reconcile";
+import type { EventRow } from "../events/schema";
+import { problems } from "./problem";
+import { createRouter } from "./router";
+import {
+  EventPage,
+  EventsQuery,
+  EventType,
+  ItemParams,
+  json,
+  problem,
+  ReconcileBody,
+  ReconcileReport,
+  StockAnalytics,
+} from "./schemas";
+
+const DEFAULT_LIMIT = 100;
+
+function eventBody(row: EventRow) {
+  return {
+    id: row.id,
+    seq: row.seq,
+    type: row.type as z.infer<typeof EventType>,
+    sku: row.sku,
+    warehouse: row.warehouse,
+    onHandDelta: row.onHandDelta,
+    reservedDelta: row.reservedDelta,
+    onHand: row.onHand,
+    reserved: row.reserved,
+    ...(row.reservationId === null ? {} : { reservationId: row.reservationId }),
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    ...(row.reference === null ? {} : { reference: row.reference }),
+    at: row.at,
+  };
+}
+
+/** A POST with a JSON content type but nothing in it means "no options", as no body does. */
+const emptyBodyIsNoBody: MiddlewareHandler = async (c, next) => {
+  if (c.req.header("content-type") !== undefined && (await c.req.text()).trim() === "") {
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete("content-type");
+    c.req.raw = new Request(c.req.raw.url, { method: c.req.raw.method, headers });
+  }
+  await next();
+};
+
+const listEvents = createRoute({
+  method: "get",
+  path: "/v1/events",
+  summary: "Change events recorded in D1, in the order recorded",
+  description:
+    "Pages forward in the order D1 recorded the events; an event recorded later always appears after the cursor, " +
+    "so following `next` never skips one. Per item this is `seq` order unless a delivery was retried.",
+  request: { query: EventsQuery },
+  responses: { 200: json(EventPage, "A page of events"), 400: problem("Invalid request") },
+});
+
+const itemAnalytics = createRoute({
+  method: "get",
+  path: "/v1/analytics/stock/{sku}/{warehouse}",
+  summary: "Velocity, days of cover and projected stockout of one item",
+  request: { params: ItemParams },
+  responses: { 200: json(StockAnalytics, "The item's analytics"), 404: problem("No events recorded for this item") },
+});
+
+const reconcileRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/reconcile",
+  summary: "Compare D1's projection with the Durable Objects",
+  middleware: [emptyBodyIsNoBody] as const,
+  request: { body: { required: false, content: { "application/json": { schema: ReconcileBody } } } },
+  responses: { 200: json(ReconcileReport, "What agrees, what drifted and what is still catching up"), 400: problem("Invalid request") },
+});
+
+export const eventRoutes = createRouter()
+  .openapi(listEvents, async (c) => {
+    const query = c.req.valid("query");
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const page = await new EventsReader(c.env.DB).listEvents({
+      ...(query.sku === undefined ? {} : { sku: query.sku }),
+      ...(query.warehouse === undefined ? {} : { warehouse: query.warehouse }),
+      ...(query.type === undefined ? {} : { type: query.type }),
+      after: query.after === undefined ? 0 : (decodeCursor(query.after) ?? 0),
+      limit,
+    });
+    const last = page.events.at(-1);
+    return c.json({ events: page.events.map(eventBody), next: page.more && last ? encodeCursor(last.pos) : null }, 200);
+  })
+  .openapi(itemAnalytics, async (c) => {
+    const { sku, warehouse } = c.req.valid("param");
+    const reader = new EventsReader(c.env.DB);
+    const projection = await reader.projection(sku, warehouse);
+    if (projection === null) throw problems.notFound(`No events have been recorded for ${sku} in ${warehouse}.`);
+    const now = Date.now();
+    const analytics = stockAnalytics({
+      onHand: projection.onHand,
+      reserved: projection.reserved,
+      outflows: await reader.outflowTotals(sku, warehouse, now),
+      now,
+    });
+    return c.json({ sku, warehouse, ...analytics, available: projection.onHand - projection.reserved }, 200);
+  })
+  .openapi(reconcileRoute, async (c) => {
+    const { items } = c.req.valid("json");
+    return c.json(await reconcile(c.env, items === undefined ? {} : { items }), 200);
+  });

@@ -1,0 +1,281 @@
+/**
+ * End-to-end harness: runs the real `npm start` (wrangler dev: workerd with local Durable
+ * Objects, D1 and Queues) as a child process and talks HTTP to it.
+ *
+ * Each server lives in its own temporary copy of the project (package.json, wrangler.toml,
+ * tsconfig.json, .dev.vars.example copied; node_modules, src, migrations symlinked), so its
+ * `.wrangler/` state never collides with other runs or with a developer's `npm start`.
+ * The HTTP port and the devtools inspector port are both picked free, so instances run in
+ * parallel.
+ *
+ * ```ts
+ * import { startServer, type DevServer } from "./server";
+ *
+ * let server: DevServer;
+ * beforeAll(async () => { server = await startServer(); });
+ * afterAll(async () => { await server?.cleanup(); });
+ *
+ * it("answers", async () => {
+ *   const r = await server.fetch("/v1/stock/SKU1/WH1", { method: "PUT", json: { onHand: 5 } });
+ *   expect(r.status).toBe(200);
+ *   await server.kill("SIGKILL");   // the whole process group, no goodbye
+ *   await server.restart();          // same state directory, same port
+ * });
+ * ```
+ *
+ * `server.fetch` sends `Authorization: Bearer <token>` unless `auth: false`, and encodes `json`.
+ * `server.output()` returns what the process printed (useful in failure messages).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { copyFile, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (this file is test/e2e/server.ts). */
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+const COPIED = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example"];
+const LINKED = ["node_modules", "src", "migrations"];
+
+export interface StartOptions {
+  /** HTTP port; a free one is picked when omitted. */
+  port?: number;
+  /**
+   * Extra lines for the server's `.dev.vars` (written next to the copy of
+   * `.dev.vars.example`, whose values they override), e.g. `{ WEBHOOK_ALLOW_HTTP: "true" }`.
+   */
+  vars?: Record<string, string>;
+  /** How long to wait for `GET /v1/health` to answer 200. Default 120 s. */
+  readyTimeoutMs?: number;
+  /** Echo the server's output to this process's stderr as it comes. Default false. */
+  echo?: boolean;
+}
+
+export interface FetchInit extends Omit<RequestInit, "body"> {
+  /** JSON-encoded as the body, with `content-type: application/json`. */
+  json?: unknown;
+  body?: RequestInit["body"];
+  /** Send the bearer token. Default true. */
+  auth?: boolean;
+}
+
+export interface DevServer {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly port: number;
+  /** The API token the server accepts (`API_TOKEN` from .dev.vars.example: "dev-token"). */
+  readonly token: string;
+  /** The temporary project copy; its `.wrangler/state` holds the server's state. */
+  readonly dir: string;
+  /** Pid of the `npm start` process (also its process group id), or null when stopped. */
+  readonly pid: number | null;
+  /** Fetches `path` (e.g. "/v1/health") from the server, authenticated by default. */
+  fetch(path: string, init?: FetchInit): Promise<Response>;
+  /**
+   * Signals the whole process group (npm, wrangler, workerd) and waits until the port is
+   * free. SIGKILL is an abrupt crash; SIGTERM/SIGINT a polite stop (escalated to SIGKILL
+   * after 10 s).
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts `npm start` again on the same state directory; on the same port unless
+   * `newPort` is true (then `baseUrl`/`port` change). Kills a running server first (SIGTERM).
+   */
+  restart(options?: { newPort?: boolean }): Promise<void>;
+  /** Everything the current and earlier processes printed (stdout and stderr). */
+  output(): string;
+  /** Kills the server if running (SIGKILL) and removes the temporary directory. */
+  cleanup(): Promise<void>;
+}
+
+/** A port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  await once(server, "close");
+  if (address === null || typeof address === "string") throw new Error("no port assigned");
+  return address.port;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((done) => {
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
+/** Process groups still running, killed if this process exits without cleaning up. */
+const liveGroups = new Set<number>();
+process.once("exit", () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function readToken(dir: string): Promise<string> {
+  const text = await readFile(join(dir, ".dev.vars.example"), "utf8");
+  const match = /^API_TOKEN=(.*)$/m.exec(text);
+  if (!match?.[1]) throw new Error(".dev.vars.example has no API_TOKEN");
+  return match[1].trim();
+}
+
+/** Copies the project into a fresh temporary directory and starts `npm start` there. */
+export async function startServer(options: StartOptions = {}): Promise<DevServer> {
+  const dir = await mkdtemp(join(tmpdir(), "stockflare-e2e-"));
+  try {
+    for (const name of COPIED) await copyFile(join(PROJECT_ROOT, name), join(dir, name));
+    for (const name of LINKED) await symlink(join(PROJECT_ROOT, name), join(dir, name));
+    const example = await readFile(join(dir, ".dev.vars.example"), "utf8");
+    const extra = Object.entries(options.vars ?? {}).map(([k, v]) => `${k}=${v}`);
+    await writeFile(join(dir, ".dev.vars"), [example.trimEnd(), ...extra, ""].join("\n"));
+    const server = new Server(dir, await readToken(dir), options.port ?? (await freePort()), options);
+    await server.launch();
+    return server;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+class Server implements DevServer {
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private log = "";
+
+  constructor(
+    readonly dir: string,
+    readonly token: string,
+    private currentPort: number,
+    private readonly options: StartOptions,
+  ) {}
+
+  get port(): number {
+    return this.currentPort;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.currentPort}`;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  output(): string {
+    return this.log;
+  }
+
+  async fetch(path: string, init: FetchInit = {}): Promise<Response> {
+    const { json, auth = true, headers, ...rest } = init;
+    const h = new Headers(headers);
+    if (auth && !h.has("authorization")) h.set("authorization", `Bearer ${this.token}`);
+    if (json !== undefined) {
+      h.set("content-type", "application/json");
+      rest.body = JSON.stringify(json);
+    }
+    return fetch(`${this.baseUrl}${path}`, { ...rest, headers: h });
+  }
+
+  async launch(): Promise<void> {
+    if (!(await portIsFree(this.currentPort))) throw new Error(`port ${this.currentPort} is in use`);
+    const inspectorPort = await freePort();
+    const args = [
+      "start",
+      "--",
+      "--port",
+      String(this.currentPort),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(inspectorPort),
+      "--show-interactive-dev-session=false",
+    ];
+    this.log += `\n[harness] npm ${args.join(" ")} (in ${this.dir})\n`;
+    // Detached: the child leads its own process group, so kill(-pid) reaches wrangler and workerd too.
+    const child = spawn("npm", args, {
+      cwd: this.dir,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+    });
+    this.child = child;
+    if (child.pid !== undefined) liveGroups.add(child.pid);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.log += text;
+      if (this.options.echo) process.stderr.write(text);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    let gone = false;
+    this.exited = new Promise((done) => {
+      child.once("exit", (code, signal) => {
+        gone = true;
+        this.log += `\n[harness] npm start exited (code ${code}, signal ${signal})\n`;
+        done();
+      });
+    });
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 120_000);
+    while (Date.now() < deadline) {
+      if (gone) throw new Error(`npm start exited before it was ready:\n${this.log.slice(-4000)}`);
+      try {
+        const r = await fetch(`${this.baseUrl}/v1/health`, { signal: AbortSignal.timeout(2_000) });
+        if (r.status === 200) return;
+        await r.body?.cancel();
+      } catch {
+        // not listening yet
+      }
+      await sleep(250);
+    }
+    await this.kill("SIGKILL");
+    throw new Error(`npm start did not answer /v1/health in time:\n${this.log.slice(-4000)}`);
+  }
+
+  async kill(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    if (child?.pid === undefined) return;
+    const pid = child.pid;
+    const signalGroup = (s: NodeJS.Signals) => {
+      try {
+        process.kill(-pid, s);
+      } catch {
+        // the group is already gone
+      }
+    };
+    signalGroup(signal);
+    const stopped = await Promise.race([this.exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!stopped) {
+      signalGroup("SIGKILL");
+      await this.exited;
+    }
+    // npm may exit before its grandchildren: make sure nothing of the group survives.
+    signalGroup("SIGKILL");
+    liveGroups.delete(pid);
+    this.child = null;
+    for (let i = 0; i < 100 && !(await portIsFree(this.currentPort)); i++) await sleep(100);
+  }
+
+  async restart(options: { newPort?: boolean } = {}): Promise<void> {
+    await this.kill("SIGTERM");
+    if (options.newPort) this.currentPort = await freePort();
+    await this.launch();
+  }
+
+  async cleanup(): Promise<void> {
+    await this.kill("SIGKILL");
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
