@@ -1,4 +1,5 @@
 import type { Row } from "./scenarios/common";
+import type { ProfileResult } from "./scenarios/profile";
 
 /** What one target gave: its rows, or why it could not be measured. */
 export interface TargetReport {
@@ -10,6 +11,8 @@ export interface TargetReport {
   ceilingRps?: number;
   /** Set when the target could not be started or a scenario failed outright. */
   error?: string;
+  /** Where the time goes (Miniflare path, when profiling). */
+  profile?: ProfileResult;
 }
 
 /** One line, no terminal colours, no table breakers: for error messages in a cell. */
@@ -145,4 +148,38 @@ export function targetsTable(reports: TargetReport[]): string {
 
 export function allPassed(reports: TargetReport[]): boolean {
   return reports.every((report) => report.rows.every((row) => row.audit === undefined || row.audit.pass));
+}
+
+export function profileSection(reports: TargetReport[]): string {
+  const out: string[] = [];
+  for (const report of reports) {
+    const p = report.profile;
+    if (p === undefined) continue;
+    out.push(
+      `Timing breakdown on ${report.label}: each call alone, one at a time (${p.steps[0]?.calls ?? 0} calls each), with workerd's CPU per call.`,
+      "",
+      "| call | what it involves | p50 ms | mean ms | server CPU ms/call |",
+      "|---|---|---:|---:|---:|",
+      ...p.steps.map((s) => `| ${s.step} | ${s.what} | ${ms(s.p50)} | ${ms(s.mean)} | ${s.cpuMsPerCall.toFixed(2)} |`),
+      "",
+    );
+    if (p.hot !== undefined) {
+      const top = p.hot.summary;
+      out.push(
+        `V8 CPU profile of the Worker's isolate during a hot-SKU load (${n0(p.hot.rps)} req/s, ${(top.totalMs / 1000).toFixed(1)} s sampled; ` +
+          "one isolate thread runs the Worker and every Durable Object locally):",
+        "",
+        "| where (by source, via the bundle's source map) | share of samples |",
+        "|---|---:|",
+        ...top.buckets.slice(0, 12).map((b) => `| ${b.bucket} | ${(b.share * 100).toFixed(1)}% |`),
+        "",
+        "| function (self time) | source | share |",
+        "|---|---|---:|",
+        ...top.top.slice(0, 12).map((f) => `| ${f.fn} | ${f.source || "(native)"} | ${(f.share * 100).toFixed(1)}% |`),
+        "",
+      );
+      if (p.hot.file !== undefined) out.push(`Full profile (open in Chrome DevTools, Performance tab): \`${p.hot.file.replace(/^.*\/bench\//, "bench/")}\``, "");
+    }
+  }
+  return out.join("\n");
 }

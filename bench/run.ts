@@ -7,6 +7,8 @@
  *   --only a,b           only these paths: wrangler, miniflare, redis, postgres
  *   --connections N      concurrent connections per load (default 32)
  *   --no-write           do not write bench/results/<date>.json
+ *   --profile, --no-profile  timing breakdown + CPU profile on the Miniflare path
+ *                        (default: on for the full run, off for --quick)
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, rename, writeFile } from "node:fs/promises";
@@ -22,11 +24,22 @@ import { Ledger } from "./ledger";
 import { Api } from "./lib/api";
 import { killAllNow, stopAll } from "./lib/procs";
 import { Progress } from "./lib/progress";
-import { allPassed, auditTable, cpuTable, mainTable, notesList, oneLine, type TargetReport, targetsTable } from "./report";
+import {
+  allPassed,
+  auditTable,
+  cpuTable,
+  mainTable,
+  notesList,
+  oneLine,
+  profileSection,
+  type TargetReport,
+  targetsTable,
+} from "./report";
 import { ceiling } from "./scenarios/ceiling";
 import type { Row, RunContext } from "./scenarios/common";
 import { hotSku } from "./scenarios/hot";
 import { orders } from "./scenarios/orders";
+import { profileWorker } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
 import { wide, wideItems } from "./scenarios/wide";
 import type { Target } from "./targets/target";
@@ -42,10 +55,14 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     connections: { type: "string" },
     "no-write": { type: "boolean", default: false },
+    profile: { type: "boolean" },
   },
+  allowNegative: true,
 });
 const profile: Profile = { ...(args.quick ? QUICK : FULL) };
 if (args.connections !== undefined) profile.connections = Math.max(4, Number(args.connections));
+/** The timing breakdown and CPU profile: part of the full run, on request with --quick. */
+const profiling = args.profile ?? !args.quick;
 const only = new Set((args.only ?? PATHS.join(",")).split(",").map((s) => s.trim()) as PathKey[]);
 const progress = new Progress();
 
@@ -79,7 +96,7 @@ interface Plan {
   start: () => Promise<Target>;
 }
 
-async function measure(plan: Plan, runTag: string): Promise<TargetReport> {
+async function measure(plan: Plan, runTag: string, stamp: string): Promise<TargetReport> {
   const report: TargetReport = { key: plan.key, label: plan.label, kind: plan.kind, notes: [], rows: [] };
   const add = (rows: Row[]) => {
     report.rows.push(...rows);
@@ -108,6 +125,16 @@ async function measure(plan: Plan, runTag: string): Promise<TargetReport> {
       add(await wide(ctx, items));
       add(await orders(ctx));
       add(await reads(ctx, items));
+      if (profiling && target.inspectorUrl !== undefined) {
+        report.profile = await profileWorker(ctx, {
+          inspectorUrl: target.inspectorUrl,
+          bundle: target.bundle,
+          calls: args.quick ? 20 : 40,
+          seconds: args.quick ? 2 : 4,
+          ...(args["no-write"] ? {} : { save: join(ROOT, "bench/results", `${stamp}-hot-sku.cpuprofile`) }),
+        });
+        progress.log(`${plan.label}: timing breakdown and CPU profile done`);
+      }
     } else {
       add(await orders(ctx));
     }
@@ -143,7 +170,7 @@ async function main(): Promise<number> {
       key: "miniflare",
       label: "workerd (Miniflare)",
       kind: "worker",
-      start: () => startMiniflare(ROOT, snapshot, { inspector: false }),
+      start: () => startMiniflare(ROOT, snapshot, { inspector: profiling }),
     },
     {
       key: "redis",
@@ -166,7 +193,12 @@ async function main(): Promise<number> {
   ];
   const runTag = `b${date.getTime().toString(36)}`;
   const reports: TargetReport[] = [];
-  for (const plan of plans.filter((p) => only.has(p.key))) reports.push(await measure(plan, runTag));
+  const stamp = `${date.toISOString().slice(0, 10)}${profile.name === "quick" ? "-quick" : ""}`;
+  await mkdir(join(ROOT, "bench/results"), { recursive: true });
+  for (const plan of plans.filter((p) => only.has(p.key))) {
+    if (interrupted) break;
+    reports.push(await measure(plan, runTag, stamp));
+  }
   progress.clear();
 
   const loadAfter = loadavg();
@@ -194,6 +226,7 @@ async function main(): Promise<number> {
     "",
     targetsTable(reports),
     "",
+    ...(reports.some((r) => r.profile !== undefined) ? ["### Where the time goes (workerd)", "", profileSection(reports), ""] : []),
     "### Audit details",
     "",
     auditTable(reports),
@@ -206,9 +239,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${output}\n`);
 
   if (!args["no-write"]) {
-    const dir = join(ROOT, "bench/results");
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${date.toISOString().slice(0, 10)}${profile.name === "quick" ? "-quick" : ""}.json`);
+    const file = join(ROOT, "bench/results", `${stamp}.json`);
     const json = {
       title,
       date: date.toISOString(),

@@ -14,6 +14,8 @@ import { register, run, startGroup } from "../lib/procs";
 
 export interface DataStore {
   port: number;
+  /** Its temporary directory, removed when the run ends. */
+  dir: string;
   version: string;
   /** Root pids, for CPU accounting. */
   pids(): number[];
@@ -64,7 +66,7 @@ export async function startRedis(redisServer: string): Promise<DataStore> {
     await group.stop();
     throw error;
   }
-  return { port, version, pids: () => [group.pid], stop: () => group.stop() };
+  return { port, dir, version, pids: () => [group.pid], stop: () => group.stop() };
 }
 
 async function userIds(name: string): Promise<{ uid: number; gid: number } | null> {
@@ -128,6 +130,7 @@ export async function startPostgres(bin: string): Promise<DataStore> {
   const version = (await run(join(bin, "postgres"), ["--version"])).trim();
   return {
     port,
+    dir,
     version,
     pids: () => (postmaster > 0 ? [postmaster] : []),
     stop: async () => {

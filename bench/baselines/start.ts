@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { HOST, waitForHttp } from "../lib/net";
@@ -22,7 +21,7 @@ async function startFront(
     `${key} front`,
     process.execPath,
     ["--import", "tsx", join(root, "bench/baselines/server.ts"), JSON.stringify(config)],
-    { cwd: root, logFile: join(tmpdir(), `stockflare-bench-${key}-front-${process.pid}.log`), stdout: "pipe" },
+    { cwd: root, logFile: join(store.dir, "front.log"), stdout: "pipe" },
   );
   let describe = "";
   const port = await new Promise<number>((resolve, reject) => {

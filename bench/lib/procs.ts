@@ -26,8 +26,19 @@ export function register(resource: Resource): () => void {
   };
 }
 
-/** Stops everything still registered, newest first (except whole-run resources when asked). */
-export async function stopAll(keepWholeRun = false): Promise<void> {
+let stopping: Promise<void> = Promise.resolve();
+
+/**
+ * Stops everything still registered, newest first (except whole-run resources when asked).
+ * Calls queue behind each other: a Ctrl-C during a normal stop must not remove a server's
+ * directory while the server is still being stopped.
+ */
+export function stopAll(keepWholeRun = false): Promise<void> {
+  stopping = stopping.then(() => stopRegistered(keepWholeRun));
+  return stopping;
+}
+
+async function stopRegistered(keepWholeRun: boolean): Promise<void> {
   for (;;) {
     const index = resources.findLastIndex((r) => !(keepWholeRun && r.wholeRun === true));
     if (index < 0) return;

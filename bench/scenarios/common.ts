@@ -171,6 +171,28 @@ export async function seed(ctx: RunContext, label: string, items: Item[]): Promi
   };
 }
 
+/**
+ * Waits until the target has finished its background work (the events outbox shipping to
+ * the Queue and D1 after a burst of writes, expiry alarms), so that a scenario does not
+ * measure the previous one's aftermath. Idle = under 0.15 cores for 3/4 of a second.
+ * Returns the seconds waited.
+ */
+export async function settle(ctx: RunContext, maxSeconds: number): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  let before = snapshot(ctx.target.pids());
+  while ((performance.now() - started) / 1000 < maxSeconds) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = snapshot(ctx.target.pids());
+    const cores = cpuBetween(before, now).targetCores;
+    before = now;
+    ctx.progress.update(`${ctx.target.label}: waiting for background work to finish (${cores.toFixed(2)} cores busy)`);
+    quiet = cores < 0.15 ? quiet + 1 : 0;
+    if (quiet >= 3) break;
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** A check the scenario adds to its audit (e.g. "sold out exactly"). */
 export function withCheck(audit: AuditResult, check: Check): AuditResult {
   const checks = [...audit.checks, check];

@@ -1,6 +1,6 @@
 import { audit } from "../audit";
 import { runLoad } from "../lib/load";
-import { type Row, type RunContext, reserveRequest, scopeOf, withCheck } from "./common";
+import { type Row, type RunContext, reserveRequest, scopeOf, settle, withCheck } from "./common";
 
 const WAREHOUSE = "wh-1";
 
@@ -20,6 +20,7 @@ export async function hotSku(ctx: RunContext): Promise<Row[]> {
     ctx.ledger.setItem(sku, WAREHOUSE, onHand);
   };
 
+  await settle(ctx, ctx.profile.settleSeconds);
   const warmSku = "HOT-WARMUP";
   const warmStock = 1_000_000;
   await setStock(warmSku, warmStock);
@@ -36,6 +37,7 @@ export async function hotSku(ctx: RunContext): Promise<Row[]> {
 
   const sku = "HOT-1";
   await setStock(sku, stock);
+  await settle(ctx, ctx.profile.settleSeconds);
   const request = reserveRequest(ctx, "hot", () => [{ sku, warehouse: WAREHOUSE, quantity: 1 }]);
   const sellOut = await runLoad(
     { ...base, label: `${ctx.target.label}: hot SKU sell-out`, amount: stock, seconds: sellOutSeconds * 4 + 10, requests: [request] },

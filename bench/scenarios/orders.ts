@@ -1,6 +1,6 @@
 import { audit } from "../audit";
 import { runLoad } from "../lib/load";
-import { changeRequest, itemsOf, pickDistinct, type Row, type RunContext, reserveRequest, scopeOf, seed } from "./common";
+import { changeRequest, itemsOf, pickDistinct, type Row, type RunContext, reserveRequest, scopeOf, seed, settle } from "./common";
 
 /**
  * Orders: 3-line reservations over a set of items, each followed by a commit (50%) or a
@@ -10,6 +10,8 @@ export async function orders(ctx: RunContext): Promise<Row[]> {
   const { skus, warehousesPerSku, onHand, seconds } = ctx.profile.orders;
   const items = itemsOf("ORD", skus, warehousesPerSku, onHand);
   const seeded = await seed(ctx, `orders: seed ${items.length.toLocaleString("en-US")} items (PUT)`, items);
+  const settled = await settle(ctx, ctx.profile.settleSeconds);
+  seeded.row.notes.push(`then ${settled.toFixed(0)} s until the target's background work was done`);
   const load = await runLoad(
     {
       label: `${ctx.target.label}: orders`,

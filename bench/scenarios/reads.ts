@@ -1,7 +1,7 @@
 import { audit, type Check } from "../audit";
 import { runLoads } from "../lib/load";
 import type { Item } from "../ledger";
-import { pick, type Row, type RunContext, reserveRequest, scopeOf, withCheck } from "./common";
+import { pick, type Row, type RunContext, reserveRequest, scopeOf, settle, withCheck } from "./common";
 
 interface LevelLike {
   onHand: number;
@@ -24,16 +24,24 @@ export async function reads(ctx: RunContext, items: Item[]): Promise<Row[]> {
   const quarter = Math.max(1, Math.floor(ctx.profile.connections / 4));
   const bad: string[] = [];
   let answered = 0;
+  const parse = <T>(body: string): T | null => {
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      return null;
+    }
+  };
   const checkLevel = (status: number, body: string) => {
     answered++;
     if (status !== 200) return bad.push(`status ${status}`);
-    const level = JSON.parse(body) as LevelLike;
-    if (!consistent(level)) bad.push(`level ${body.slice(0, 200)}`);
+    const level = parse<LevelLike>(body);
+    if (level === null || !consistent(level)) bad.push(`level ${body.slice(0, 200)}`);
   };
   const checkSku = (status: number, body: string) => {
     answered++;
     if (status !== 200) return bad.push(`status ${status}`);
-    const parsed = JSON.parse(body) as { warehouses: LevelLike[]; totals: LevelLike };
+    const parsed = parse<{ warehouses: LevelLike[]; totals: LevelLike }>(body);
+    if (parsed === null) return bad.push(`totals ${body.slice(0, 200)}`);
     const sum = parsed.warehouses.reduce(
       (s, l) => ({ onHand: s.onHand + l.onHand, reserved: s.reserved + l.reserved, available: s.available + l.available }),
       { onHand: 0, reserved: 0, available: 0 },
@@ -43,6 +51,7 @@ export async function reads(ctx: RunContext, items: Item[]): Promise<Row[]> {
       bad.push(`totals ${body.slice(0, 200)}`);
     }
   };
+  await settle(ctx, ctx.profile.settleSeconds);
   const headers = { authorization: `Bearer ${ctx.target.token}` };
   const base = { baseUrl: ctx.target.baseUrl, seconds: ctx.profile.reads.seconds, pids: ctx.target.pids() };
   const [writes, itemReads, skuReads] = await runLoads(

@@ -12,6 +12,10 @@ export interface Target {
   pids(): number[];
   /** Facts worth printing next to the figures (versions, settings). */
   notes: string[];
+  /** The Worker isolate's DevTools endpoint, when started with an inspector (for profiling). */
+  inspectorUrl?: string;
+  /** The Worker bundle (with its .map beside it), for mapping a profile back to sources. */
+  bundle?: string;
   stop(): Promise<void>;
 }
 

@@ -111,7 +111,7 @@ export async function startMiniflare(
   root: string,
   snapshot: string,
   options: { inspector: boolean },
-): Promise<Target & { inspectorPort?: number; bundle: string }> {
+): Promise<Target> {
   const copy = await copyProject(root, snapshot, "miniflare");
   const outdir = join(copy.dir, "bundle");
   await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
@@ -169,6 +169,7 @@ export async function startMiniflare(
     notes: [`wrangler ${await wranglerVersion(root)} bundle on Miniflare's workerd, no dev proxy, request logging off`],
     stop: () => group.stop(),
     bundle: join(outdir, "index.js"),
-    ...(inspectorPort === undefined ? {} : { inspectorPort }),
+    // workerd names each isolate's DevTools target after its service.
+    ...(inspectorPort === undefined ? {} : { inspectorUrl: `ws://${HOST}:${inspectorPort}/core:user:stockflare` }),
   };
 }
