@@ -335,6 +335,9 @@ export class StockItem extends DurableObject<Env> {
   }
 
   private async scheduleFollowUp(retryAt: number | null): Promise<void> {
+    // The hot path: under load the alarm is already due within the ship delay, which is as
+    // soon as anything a mutation creates needs it, so there is nothing to look up.
+    if (retryAt === null && this.alarmAt !== null && this.alarmAt <= Date.now() + SHIP_DELAY_MS) return;
     const candidates = [this.store.nextHoldExpiry(), retryAt, this.store.nextAlertWorkAt()];
     if (retryAt === null && this.store.hasPendingEvents()) candidates.push(Date.now() + SHIP_DELAY_MS);
     const shipped = this.store.oldestShipment();
