@@ -2,6 +2,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { CHANGE_TYPES } from "../stock/ledger";
 import { eventId, type StockEvent } from "./event";
 import { events, stockProjection } from "./schema";
 
@@ -14,14 +15,7 @@ export const StockEventMessage = z
   .object({
     id: z.string(),
     seq: z.number().int().min(1),
-    type: z.enum([
-      "stock.set",
-      "stock.adjusted",
-      "reservation.held",
-      "reservation.committed",
-      "reservation.released",
-      "reservation.expired",
-    ]),
+    type: z.enum(CHANGE_TYPES),
     sku: z.string().min(1).max(64),
     warehouse: z.string().min(1).max(64),
     onHandDelta: z.number().int(),

@@ -1,5 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "../events/cursor";
+import { STATUSES } from "../reservations/lifecycle";
+import { ADJUSTMENT_REASONS, CHANGE_TYPES } from "../stock/ledger";
+import { ALERT_TYPES } from "../webhooks/crossing";
 
 /**
  * Every request and response shape of the API, once. Routes validate with these and the
@@ -37,15 +40,7 @@ export const SetLevelBody = z
   })
   .openapi("SetLevel");
 
-export const AdjustmentReason = z.enum([
-  "receipt",
-  "return",
-  "damage",
-  "loss",
-  "correction",
-  "transfer_in",
-  "transfer_out",
-]);
+export const AdjustmentReason = z.enum(ADJUSTMENT_REASONS);
 
 export const AdjustmentBody = z
   .object({
@@ -127,21 +122,14 @@ export const CreateReservationBody = z
 export const Reservation = z
   .object({
     id: z.string(),
-    status: z.enum(["held", "committed", "released", "expired"]),
+    status: z.enum(STATUSES),
     lines: z.array(ReservationLine),
     createdAt: Timestamp,
     expiresAt: Timestamp,
   })
   .openapi("Reservation");
 
-export const EventType = z.enum([
-  "stock.set",
-  "stock.adjusted",
-  "reservation.held",
-  "reservation.committed",
-  "reservation.released",
-  "reservation.expired",
-]);
+export const EventType = z.enum(CHANGE_TYPES);
 
 export const EventsQuery = z.object({
   sku: Identifier.optional().openapi({ param: { name: "sku", in: "query" } }),
@@ -234,7 +222,7 @@ export const ReconcileReport = z
   })
   .openapi("ReconcileReport");
 
-export const AlertType = z.enum(["stock.low", "stock.out", "stock.replenished"]);
+export const AlertType = z.enum(ALERT_TYPES);
 
 export const CreateWebhookBody = z
   .object({

@@ -30,7 +30,9 @@ export type Phase =
   | "released"
   | "expired";
 
-export type Status = "held" | "committed" | "released" | "expired";
+export const STATUSES = ["held", "committed", "released", "expired"] as const;
+
+export type Status = (typeof STATUSES)[number];
 
 export interface ReservationRecord {
   id: string;

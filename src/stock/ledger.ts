@@ -7,22 +7,28 @@
  * property-tested against a simple model (test/stock/ledger.property.test.ts).
  */
 
-export type ChangeType =
-  | "stock.set"
-  | "stock.adjusted"
-  | "reservation.held"
-  | "reservation.committed"
-  | "reservation.released"
-  | "reservation.expired";
+export const CHANGE_TYPES = [
+  "stock.set",
+  "stock.adjusted",
+  "reservation.held",
+  "reservation.committed",
+  "reservation.released",
+  "reservation.expired",
+] as const;
 
-export type AdjustmentReason =
-  | "receipt"
-  | "return"
-  | "damage"
-  | "loss"
-  | "correction"
-  | "transfer_in"
-  | "transfer_out";
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+export const ADJUSTMENT_REASONS = [
+  "receipt",
+  "return",
+  "damage",
+  "loss",
+  "correction",
+  "transfer_in",
+  "transfer_out",
+] as const;
+
+export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number];
 
 export interface Level {
   sku: string;

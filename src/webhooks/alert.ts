@@ -1,18 +1,8 @@
+import type { Level } from "../stock/ledger";
 import { type AlertType, suggestedReorderQuantity } from "./crossing";
 
-/** The level fields an alert reports; a structural subset of the stock ledger's Level. */
-export interface AlertLevel {
-  sku: string;
-  warehouse: string;
-  onHand: number;
-  reserved: number;
-  lowStockThreshold: number;
-  reorderQuantity: number;
-  /** The level's version after the change that crossed the line. */
-  version: number;
-  /** Epoch milliseconds of that change. */
-  updatedAt: number;
-}
+/** The level an alert reports: the stock item's level right after the crossing change. */
+export type AlertLevel = Level;
 
 /** The webhook body, exactly as it is signed and sent on every attempt. */
 export interface AlertBody {

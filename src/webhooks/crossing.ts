@@ -33,9 +33,9 @@
 
 export type AlertState = "ok" | "low" | "out";
 
-export type AlertType = "stock.low" | "stock.out" | "stock.replenished";
+export const ALERT_TYPES = ["stock.low", "stock.out", "stock.replenished"] as const;
 
-export const ALERT_TYPES: readonly AlertType[] = ["stock.low", "stock.out", "stock.replenished"];
+export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface LevelPoint {
   available: number;
