@@ -62,7 +62,7 @@ export const QUICK: Profile = {
   ceilingSeconds: 2,
   hot: { warmupSeconds: 1, sellOutSeconds: 2, minStock: 200, maxStock: 20_000, rejectSeconds: 2 },
   wide: { skus: 75, skusThroughDevProxy: 75, warehousesPerSku: 4, onHand: 1_000, seconds: 2 },
-  settleSeconds: 8,
+  settleSeconds: 5,
   orders: { skus: 20, warehousesPerSku: 4, onHand: 1_000_000, seconds: 2 },
   reads: { seconds: 2 },
   sampleAcknowledged: 50,

@@ -156,7 +156,8 @@ export function profileSection(reports: TargetReport[]): string {
     const p = report.profile;
     if (p === undefined) continue;
     out.push(
-      `Timing breakdown on ${report.label}: each call alone, one at a time (${p.steps[0]?.calls ?? 0} calls each), with workerd's CPU per call.`,
+      `Timing breakdown on ${report.label}: each call alone, one at a time (${p.steps[0]?.calls ?? 0} calls each), with workerd's CPU per call ` +
+        `(/proc counts in 10 ms ticks, so ±${(10 / (p.steps[0]?.calls ?? 1)).toFixed(2)} ms).`,
       "",
       "| call | what it involves | p50 ms | mean ms | server CPU ms/call |",
       "|---|---|---:|---:|---:|",

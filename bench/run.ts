@@ -54,7 +54,8 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     connections: { type: "string" },
-    "no-write": { type: "boolean", default: false },
+    // --no-write (allowNegative) turns it off
+    write: { type: "boolean", default: true },
     profile: { type: "boolean" },
   },
   allowNegative: true,
@@ -131,7 +132,7 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
           bundle: target.bundle,
           calls: args.quick ? 20 : 40,
           seconds: args.quick ? 2 : 4,
-          ...(args["no-write"] ? {} : { save: join(ROOT, "bench/results", `${stamp}-hot-sku.cpuprofile`) }),
+          ...(args.write ? { save: join(ROOT, "bench/results", `${stamp}-hot-sku.cpuprofile`) } : {}),
         });
         progress.log(`${plan.label}: timing breakdown and CPU profile done`);
       }
@@ -238,7 +239,7 @@ async function main(): Promise<number> {
   ].join("\n");
   process.stdout.write(`\n${output}\n`);
 
-  if (!args["no-write"]) {
+  if (args.write) {
     const file = join(ROOT, "bench/results", `${stamp}.json`);
     const json = {
       title,

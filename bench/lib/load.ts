@@ -98,7 +98,9 @@ export function runLoad(spec: LoadSpec, progress: Progress): Promise<LoadResult>
       const of = spec.amount === undefined ? `${Math.min(elapsed, spec.seconds).toFixed(0)}/${spec.seconds}s` : `${count}/${spec.amount}`;
       const drain = draining ? `, draining ${sent - count}` : "";
       progress.update(`${spec.label}: ${of}, ${Math.round(count / (elapsed || 1))} req/s${drain}`);
-      if (draining && sent - count - lost <= 0) instance?.stop();
+      // autocannon itself only notices the end on its own 1-second tick.
+      const allAnswered = sent - count - lost <= 0;
+      if (allAnswered && (draining || (spec.amount !== undefined && count + lost >= spec.amount))) instance?.stop();
     }, 250);
     const timeUp = setTimeout(() => {
       draining = true;

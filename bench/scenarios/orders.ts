@@ -11,7 +11,9 @@ export async function orders(ctx: RunContext): Promise<Row[]> {
   const items = itemsOf("ORD", skus, warehousesPerSku, onHand);
   const seeded = await seed(ctx, `orders: seed ${items.length.toLocaleString("en-US")} items (PUT)`, items);
   const settled = await settle(ctx, ctx.profile.settleSeconds);
-  seeded.row.notes.push(`then ${settled.toFixed(0)} s until the target's background work was done`);
+  if (ctx.target.kind === "worker") {
+    seeded.row.notes.push(`then ${settled.toFixed(0)} s until the target's background work was done`);
+  }
   const load = await runLoad(
     {
       label: `${ctx.target.label}: orders`,

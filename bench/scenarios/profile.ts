@@ -121,7 +121,7 @@ export async function profileWorker(
         baseUrl: target.baseUrl,
         connections: ctx.profile.connections,
         seconds: options.seconds,
-        requests: [reserveRequest(ctx, "profile", () => line(sku))],
+        requests: [reserveRequest(ctx, "profile-load", () => line(sku))],
         pids: target.pids(),
       },
       ctx.progress,

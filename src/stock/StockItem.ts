@@ -160,11 +160,6 @@ export class StockItem extends DurableObject<Env> {
     return this.applyHoldOp(reservationId, "pin");
   }
 
-  /** Undoes a pin when another line of the reservation could not be pinned. */
-  async unpin(reservationId: string): Promise<HoldOpResult> {
-    return this.applyHoldOp(reservationId, "unpin");
-  }
-
   async commit(reservationId: string): Promise<HoldOpResult> {
     return this.applyHoldOp(reservationId, "commit");
   }
@@ -255,8 +250,6 @@ export class StockItem extends DurableObject<Env> {
         this.finishHold(level, hold, "released", now);
       } else {
         this.store.writeHold({ ...hold, status: step.to }, now);
-        // An unpinned hold whose time has passed expires right here, not at the next sweep.
-        if (step.to === "held") this.expireDue(now);
       }
       return { ok: true, status: step.to };
     });

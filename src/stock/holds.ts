@@ -3,7 +3,7 @@
  *
  *   (none) ──place──► held ──commit──► committed
  *                      │  ╲──pin──► pinned ──commit──► committed
- *                      │        ◄──unpin──╯
+ *                      │              ╰──release──► released
  *                      ├──release──► released
  *                      └──(expiresAt passed)──► expired
  *   any unacknowledged attempt ──void──► voided (a tombstone that refuses late holds)
@@ -53,7 +53,7 @@ export function decidePlace(existing: Hold | null, attempt: number): PlaceDecisi
   return countsAsReserved(existing.status) ? { kind: "place", supersedes: existing } : { kind: "place" };
 }
 
-export type HoldOp = "pin" | "unpin" | "commit" | "release";
+export type HoldOp = "pin" | "commit" | "release";
 
 export type HoldTransition =
   | { kind: "move"; to: HoldStatus }
@@ -70,9 +70,6 @@ export function transition(hold: Hold, op: HoldOp): HoldTransition {
       if (s === "held") return { kind: "move", to: "pinned" };
       if (s === "pinned" || s === "committed") return { kind: "same", status: s };
       return { kind: "refused", status: s };
-    case "unpin":
-      if (s === "pinned") return { kind: "move", to: "held" };
-      return { kind: "same", status: s };
     case "commit":
       if (s === "held" || s === "pinned") return { kind: "move", to: "committed" };
       if (s === "committed") return { kind: "same", status: s };

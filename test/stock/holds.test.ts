@@ -31,14 +31,6 @@ describe("transition: the hold state machine", () => {
       expired: { kind: "refused", status: "expired" },
       voided: { kind: "refused", status: "voided" },
     },
-    unpin: {
-      held: { kind: "same", status: "held" },
-      pinned: { kind: "move", to: "held" },
-      committed: { kind: "same", status: "committed" },
-      released: { kind: "same", status: "released" },
-      expired: { kind: "same", status: "expired" },
-      voided: { kind: "same", status: "voided" },
-    },
     commit: {
       held: { kind: "move", to: "committed" },
       pinned: { kind: "move", to: "committed" },
@@ -57,7 +49,7 @@ describe("transition: the hold state machine", () => {
     },
   };
 
-  for (const op of ["pin", "unpin", "commit", "release"] as const) {
+  for (const op of ["pin", "commit", "release"] as const) {
     for (const status of STATUSES) {
       it(`${op} of a ${status} hold → ${JSON.stringify(table[op][status])}`, () => {
         expect(transition(hold(status), op)).toEqual(table[op][status]);

@@ -18,7 +18,7 @@ import { type Op, opArb, pickId, StockModel } from "./stock-model";
  * The pure arithmetic of a stock item (ledger.ts + holds.ts), composed the way the
  * StockItem object composes it, against a model that knows nothing but "available is
  * on hand minus the live holds". Random sequences of set / adjust / reserve / commit /
- * release / pin / unpin / void with time passing (so holds expire) must keep the two equal.
+ * release / pin / void with time passing (so holds expire) must keep the two equal.
  */
 
 /** The stock item as StockItem composes the pure functions (storage replaced by fields). */

@@ -30,7 +30,7 @@ const doOpArb: fc.Arbitrary<DoOp> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant("hold-op" as const),
-      op: fc.constantFrom<HoldOpName>("pin", "unpin", "commit", "release"),
+      op: fc.constantFrom<HoldOpName>("pin", "commit", "release"),
       pick: fc.nat(),
     }),
     weight: 3,

@@ -310,7 +310,7 @@ describe("StockItem: expiry", () => {
     expect(await stub.getLevel()).toMatchObject({ reserved: 0, version: 1 });
   });
 
-  it("a pinned hold does not expire, neither by a read nor by the alarm; unpinned past its time it expires at once", async () => {
+  it("a pinned hold does not expire, neither by a read nor by the alarm; released past its time it frees its units", async () => {
     const { sku, warehouse, stub, ready } = newItem(10);
     await ready;
     await stub.hold(holdFor(sku, warehouse, "r1", 4));
@@ -319,8 +319,8 @@ describe("StockItem: expiry", () => {
     await runDurableObjectAlarm(stub);
     expect(await stub.getLevel()).toMatchObject({ reserved: 4 });
     expect(await peek(stub, "r1")).toMatchObject({ hold: "pinned" });
-    expect(await stub.unpin("r1")).toEqual({ ok: true, status: "held" });
-    expect(await peek(stub, "r1")).toMatchObject({ reserved: 0, hold: "expired" });
+    expect(await stub.release("r1")).toEqual({ ok: true, status: "released" });
+    expect(await peek(stub, "r1")).toMatchObject({ reserved: 0, hold: "released" });
   });
 
   it("a pinned hold past its time still commits", async () => {

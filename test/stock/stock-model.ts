@@ -8,7 +8,7 @@ import fc from "fast-check";
  */
 
 export type ModelHoldState = "held" | "pinned" | "committed" | "released" | "expired" | "voided";
-export type HoldOpName = "pin" | "unpin" | "commit" | "release";
+export type HoldOpName = "pin" | "commit" | "release";
 
 interface ModelHold {
   qty: number;
@@ -80,13 +80,6 @@ export class StockModel {
       case "pin":
         if (s === "held") h.state = "pinned";
         return live || s === "committed";
-      case "unpin":
-        if (s === "pinned") {
-          // Back to held; if its time has passed meanwhile it expires right away.
-          h.state = now >= h.expiresAt ? "expired" : "held";
-          if (h.state === "expired") this.version++;
-        }
-        return true;
       case "commit":
         if (live) {
           h.state = "committed";
@@ -145,7 +138,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant("hold-op" as const),
-      op: fc.constantFrom<HoldOpName>("pin", "unpin", "commit", "release"),
+      op: fc.constantFrom<HoldOpName>("pin", "commit", "release"),
       pick: fc.nat(),
     }),
     weight: 3,
@@ -154,7 +147,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("wait" as const), ms: fc.integer({ min: 1, max: 30 }) }),
 );
 
-/** Mostly one of the last few ids, so that pin, wait, unpin, commit meet the same hold. */
+/** Mostly one of the last few ids, so that pin, wait, commit, release meet the same hold. */
 export function pickId(ids: string[], pick: number): string | undefined {
   if (ids.length === 0) return undefined;
   return pick % 4 === 0 ? ids[pick % ids.length] : ids[ids.length - 1 - (pick % Math.min(ids.length, 3))];
