@@ -109,8 +109,15 @@ export class Reservation extends DurableObject<Env> {
           shortages.push({ sku: line.sku, warehouse: line.warehouse, requested: line.quantity, available: o.value.available });
         }
       });
+      // A line that answered "no" holds nothing of this attempt and its call is over, so
+      // only lines that held, or whose answer never came, need voiding: a refusal on a sold-out
+      // item then costs that item one call, not two.
+      const unsettled = placing.lines.filter((_, i) => {
+        const o = outcomes[i];
+        return o === undefined || o.status === "rejected" || o.value.ok;
+      });
       try {
-        await this.voidPlacement(placing);
+        await this.voidPlacement(placing, unsettled);
       } catch {
         return { kind: "unavailable" };
       }
@@ -202,9 +209,10 @@ export class Reservation extends DurableObject<Env> {
     return this.save({ ...record, phase: "released" });
   }
 
-  private async voidPlacement(record: ReservationRecord): Promise<ReservationRecord> {
+  /** Voids the attempt on `lines` (all of them when recovering: what happened is unknown). */
+  private async voidPlacement(record: ReservationRecord, lines = record.lines): Promise<ReservationRecord> {
     await settleAll(
-      record.lines.map((line) =>
+      lines.map((line) =>
         stockItem(this.env, line.sku, line.warehouse).voidAttempt(record.id, record.attempt),
       ),
     );
