@@ -4,11 +4,10 @@
  * Expiry is not implemented: the bench holds reservations for an hour and runs for minutes.
  */
 
-export interface Line {
-  sku: string;
-  warehouse: string;
-  quantity: number;
-}
+import { type Line, sameLines } from "../../src/reservations/lifecycle";
+
+// The Worker's own pure rules for lines, so the baselines answer repeats exactly as it does.
+export { type Line, sameLines };
 
 export interface Level {
   sku: string;
@@ -59,13 +58,6 @@ export interface Backend {
 
 function lineKey(line: Line): string {
   return `${line.sku}/${line.warehouse}`;
-}
-
-/** Same lines in any order: an idempotent repeat of a placement. */
-export function sameLines(a: Line[], b: Line[]): boolean {
-  if (a.length !== b.length) return false;
-  const quantities = new Map(a.map((line) => [lineKey(line), line.quantity]));
-  return b.every((line) => quantities.get(lineKey(line)) === line.quantity);
 }
 
 /** Lines in one global order, so concurrent multi-line reservations lock rows without deadlocks. */
