@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eventFor } from "../events/event";
 import { EventsReader } from "../events/queries";
 import { skuIndex } from "./address";
-import { decidePlace, type Hold, type HoldOp, type HoldStatus, transition } from "./holds";
+import { countsAsReserved, decidePlace, type Hold, type HoldOp, type HoldStatus, transition } from "./holds";
 import {
   type AdjustmentReason,
   adjust,
@@ -128,7 +128,7 @@ export class StockItem extends DurableObject<Env> {
       if (decision.kind === "refused") return { ok: false, reason: "refused", status: "voided" };
       if (decision.kind === "recorded") {
         const s = decision.status;
-        return s === "held" || s === "pinned" || s === "committed"
+        return countsAsReserved(s) || s === "committed"
           ? { ok: true }
           : { ok: false, reason: "refused", status: s };
       }
@@ -178,7 +178,7 @@ export class StockItem extends DurableObject<Env> {
       if (hold !== null && hold.attempt > attempt) return;
       if (hold !== null && hold.status === "committed") return;
       const level = this.store.readLevel();
-      if (hold !== null && level !== null && (hold.status === "held" || hold.status === "pinned")) {
+      if (hold !== null && level !== null && countsAsReserved(hold.status)) {
         this.finishHold(level, hold, "voided", now);
       }
       this.store.writeHold(

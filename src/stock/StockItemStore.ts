@@ -148,12 +148,6 @@ export class StockItemStore implements AlertOutbox {
     );
   }
 
-  countHolds(status: HoldStatus): number {
-    return this.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = ?", status)
-      .one().n;
-  }
-
   readAdjustmentOutcome(key: string): string | null {
     const row = this.sql
       .exec<{ outcome: string }>("SELECT outcome FROM adjustment_keys WHERE key = ?", key)
