@@ -69,7 +69,7 @@ export async function profileWorker(
     },
     {
       step: "POST /v1/reservations, sold out (409)",
-      what: "a new reservation object + a refused hold + voiding the attempt",
+      what: "a new reservation object + a refused hold",
       call: async () => {
         const id = fresh("PROFILE-0");
         const answer = await api.post("/v1/reservations", { id, lines: line("PROFILE-0"), ttlSeconds: TTL_SECONDS });
