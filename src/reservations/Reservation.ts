@@ -3,6 +3,7 @@ import { stockItem } from "../stock/address";
 import type { HoldOpResult } from "../stock/StockItem";
 import {
   decide,
+  forgetAt,
   isInterrupted,
   type Line,
   type ReservationRecord,
@@ -140,10 +141,17 @@ export class Reservation extends DurableObject<Env> {
     return this.change("release");
   }
 
+  /** Re-drives an interrupted step, or forgets a reservation whose retention has passed. */
   override async alarm(): Promise<void> {
     await this.serially(async () => {
       try {
-        await this.current();
+        const record = await this.current();
+        if (record === null) return;
+        if (Date.now() < forgetAt(record)) {
+          await this.ctx.storage.setAlarm(forgetAt(record));
+          return;
+        }
+        this.ctx.storage.sql.exec("DELETE FROM reservation");
       } catch (error) {
         console.error("reservation: re-drive failed; trying again later", error);
         await this.ctx.storage.setAlarm(Date.now() + REDRIVE_RETRY_MS);
@@ -240,14 +248,13 @@ export class Reservation extends DurableObject<Env> {
     return row === undefined ? null : (JSON.parse(row.record) as ReservationRecord);
   }
 
-  /** Writes the record; an unfinished step arms the alarm that re-drives it, a finished one disarms it. */
+  /** Writes the record and arms the alarm: soon to re-drive an unfinished step, else to forget the record. */
   private save(record: ReservationRecord): ReservationRecord {
     this.ctx.storage.sql.exec(
       "INSERT INTO reservation (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
       JSON.stringify(record),
     );
-    if (isInterrupted(record.phase)) void this.ctx.storage.setAlarm(Date.now() + REDRIVE_AFTER_MS);
-    else void this.ctx.storage.deleteAlarm();
+    void this.ctx.storage.setAlarm(isInterrupted(record.phase) ? Date.now() + REDRIVE_AFTER_MS : forgetAt(record));
     return record;
   }
 

@@ -53,6 +53,17 @@ export interface ReservationView {
   expiresAt: string;
 }
 
+/**
+ * How long a reservation is remembered after its expiry time: a repeated placement with its
+ * id answers from it until then. Longer than a stock item keeps a finished hold, so an item
+ * never meets an attempt number the coordinator has forgotten it used.
+ */
+export const RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+export function forgetAt(record: ReservationRecord): number {
+  return record.expiresAt + RETENTION_MS;
+}
+
 export function isInterrupted(phase: Phase): boolean {
   return phase === "placing" || phase === "committing" || phase === "releasing";
 }
