@@ -1,4 +1,4 @@
-import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { Problem, problems } from "./problem";
 
@@ -19,19 +19,19 @@ function fromHttpException(error: HTTPException): Problem {
 }
 
 /** The one place errors become responses. Anything unexpected is logged and answered 500. */
-export const onError: ErrorHandler = (error, c) => {
-  if (error instanceof Problem) return headed(error, c);
-  if (error instanceof HTTPException) return headed(fromHttpException(error), c);
+export const onError: ErrorHandler = (error) => {
+  if (error instanceof Problem) return headed(error);
+  if (error instanceof HTTPException) return headed(fromHttpException(error));
   console.error("unhandled error", error);
   return new Problem(500, "internal", "Internal error", "An unexpected error occurred.").toResponse();
 };
 
-function headed(problem: Problem, c: Context): Response {
+/** The response, with the headers its status calls for. */
+function headed(problem: Problem): Response {
   const headers: Record<string, string> = {};
   if (problem.status === 405) headers.allow = (problem.extra.allow as string[]).join(", ");
   if (problem.status === 503) headers["retry-after"] = "1";
   if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="stockflare"';
-  void c;
   return problem.toResponse(headers);
 }
 
@@ -45,7 +45,7 @@ export function notFound(routes: () => { method: string; path: string }[]): NotF
       allow.add(route.method);
     }
     if (allow.has("GET")) allow.add("HEAD");
-    if (allow.size > 0) return headed(problems.methodNotAllowed([...allow].sort()), c);
+    if (allow.size > 0) return headed(problems.methodNotAllowed([...allow].sort()));
     return problems.notFound(`No route for ${c.req.method} ${path}.`).toResponse();
   };
 }

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Level as StockLevel } from "../stock/ledger";
+import { available, type Level as StockLevel } from "../stock/ledger";
 import { skuIndex, stockItem } from "../stock/address";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
@@ -22,7 +22,7 @@ function levelBody(level: StockLevel) {
     warehouse: level.warehouse,
     onHand: level.onHand,
     reserved: level.reserved,
-    available: level.onHand - level.reserved,
+    available: available(level),
     lowStockThreshold: level.lowStockThreshold,
     reorderQuantity: level.reorderQuantity,
     version: level.version,

@@ -44,13 +44,10 @@ export class StockItemStore implements AlertOutbox {
       );
       CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY,
-        event TEXT NOT NULL
+        event TEXT NOT NULL,
+        shipped_at INTEGER
       );
     `);
-    // Objects created before events were kept until D1 confirmed them lack the column.
-    if (!this.sql.exec("SELECT * FROM outbox LIMIT 0").columnNames.includes("shipped_at")) {
-      this.sql.exec("ALTER TABLE outbox ADD COLUMN shipped_at INTEGER");
-    }
     this.migrateAlerts();
   }
 
