@@ -1,12 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { ChangeResult } from "../reservations/Reservation";
+import { coordinatorFor } from "../reservations/address";
+import type { ChangeResult } from "../reservations/ReservationCoordinator";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
 import { CreateReservationBody, json, jsonBody, problem, Reservation, ReservationParams } from "./schemas";
-
-function coordinator(env: Env, id: string) {
-  return env.RESERVATION.get(env.RESERVATION.idFromName(id));
-}
 
 function newReservationId(): string {
   return `res_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -65,7 +62,7 @@ function changeOutcome(id: string, result: ChangeResult) {
       throw problems.notFound(`No reservation ${id}.`);
     case "invalid_state":
       throw new Problem(409, "invalid_state", "Invalid state", `Reservation ${id} is ${result.status}.`, {
-        status: result.status,
+        reservationStatus: result.status,
       });
     case "unavailable":
       throw problems.unavailable();
@@ -76,7 +73,7 @@ export const reservationRoutes = createRouter()
   .openapi(createReservation, async (c) => {
     const body = c.req.valid("json");
     const id = body.id ?? newReservationId();
-    const result = await coordinator(c.env, id).place({ id, lines: body.lines, ttlSeconds: body.ttlSeconds });
+    const result = await coordinatorFor(c.env, id).place({ id, lines: body.lines, ttlSeconds: body.ttlSeconds });
     switch (result.kind) {
       case "created":
         c.header("location", `/v1/reservations/${encodeURIComponent(id)}`);
@@ -100,15 +97,15 @@ export const reservationRoutes = createRouter()
   })
   .openapi(getReservation, async (c) => {
     const { id } = c.req.valid("param");
-    const reservation = await coordinator(c.env, id).get();
+    const reservation = await coordinatorFor(c.env, id).get(id);
     if (reservation === null) throw problems.notFound(`No reservation ${id}.`);
     return c.json(reservation, 200);
   })
   .openapi(commitReservation, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(changeOutcome(id, await coordinator(c.env, id).commit()), 200);
+    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).commit(id)), 200);
   })
   .openapi(releaseReservation, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(changeOutcome(id, await coordinator(c.env, id).release()), 200);
+    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).release(id)), 200);
   });

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { available, type Level as StockLevel } from "../stock/ledger";
-import { skuIndex, stockItem } from "../stock/address";
+import { skuDirectory, stockItem } from "../stock/address";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
 import {
@@ -98,7 +98,7 @@ export const stockRoutes = createRouter()
   })
   .openapi(getSkuLevels, async (c) => {
     const { sku } = c.req.valid("param");
-    const warehouses = await skuIndex(c.env, sku).listWarehouses();
+    const warehouses = await skuDirectory(c.env, sku).listWarehouses(sku);
     const levels = await Promise.all(warehouses.map((warehouse) => stockItem(c.env, sku, warehouse).getLevel()));
     const found = levels.flatMap((level) => (level === null ? [] : [levelBody(level)]));
     if (found.length === 0) throw problems.notFound(`No stock level has been set for ${sku}.`);

@@ -1,24 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 
 /**
- * The warehouses that stock one SKU, so that `GET /v1/stock/{sku}` can ask each item
- * directly (and so reflect every acknowledged write) instead of reading a lagging copy.
- * A warehouse is added before its item is first written, never after, so no item is missed.
+ * The per-SKU warehouse list of v0.1, read once per SKU by the pooled `SkuDirectory` that
+ * replaced it. Nothing writes it any more, and it never creates storage: most SKUs it is
+ * asked about never had one.
  */
 export class SkuIndex extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS warehouses (warehouse TEXT PRIMARY KEY)");
-    });
-  }
-
-  addWarehouse(warehouse: string): void {
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO warehouses (warehouse) VALUES (?)", warehouse);
-  }
-
   listWarehouses(): string[] {
-    return this.ctx.storage.sql
+    const sql = this.ctx.storage.sql;
+    if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'warehouses'").toArray().length === 0) {
+      return [];
+    }
+    return sql
       .exec<{ warehouse: string }>("SELECT warehouse FROM warehouses ORDER BY warehouse")
       .toArray()
       .map((row) => row.warehouse);

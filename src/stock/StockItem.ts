@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { eventFor } from "../events/event";
 import { EventsReader } from "../events/queries";
-import { skuIndex } from "./address";
+import { skuDirectory } from "./address";
 import { countsAsReserved, decidePlace, type Hold, type HoldOp, type HoldStatus, transition } from "./holds";
 import {
   type AdjustmentReason,
@@ -94,7 +94,7 @@ export class StockItem extends DurableObject<Env> {
   async setCount(sku: string, warehouse: string, input: SetCount): Promise<Level> {
     if (this.store.readLevel() === null) {
       // Registered before the first write, so the SKU's totals never miss this item.
-      await skuIndex(this.env, sku).addWarehouse(warehouse);
+      await skuDirectory(this.env, sku).addWarehouse(sku, warehouse);
     }
     return this.mutate((now) => {
       const { level, change } = setCount(this.store.readLevel(), { sku, warehouse }, input, now);

@@ -1,3 +1,5 @@
+import { poolMember } from "../objects/pool";
+
 /**
  * How a stock item is addressed: one Durable Object per SKU + warehouse.
  * `/` cannot appear in either identifier, so the name is unambiguous.
@@ -10,6 +12,14 @@ export function stockItem(env: Pick<Env, "STOCK_ITEM">, sku: string, warehouse: 
   return env.STOCK_ITEM.get(env.STOCK_ITEM.idFromName(stockItemName(sku, warehouse)));
 }
 
-export function skuIndex(env: Pick<Env, "SKU_INDEX">, sku: string) {
+/** SKUs' warehouse lists are pooled like coordinators (see src/objects/pool.ts on the size). */
+export const SKU_DIRECTORY_POOL_SIZE = 64;
+
+export function skuDirectory(env: Pick<Env, "SKU_DIRECTORY">, sku: string) {
+  return env.SKU_DIRECTORY.get(env.SKU_DIRECTORY.idFromName(`directory:${poolMember(sku, SKU_DIRECTORY_POOL_SIZE)}`));
+}
+
+/** The per-SKU index of v0.1, read once per SKU by the directory. */
+export function legacySkuIndex(env: Pick<Env, "SKU_INDEX">, sku: string) {
   return env.SKU_INDEX.get(env.SKU_INDEX.idFromName(sku));
 }

@@ -38,13 +38,12 @@ export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice
 
 /**
  * Asserts an RFC 9457 problem response with the given status and code; returns its body.
- * The body's `status` member is the HTTP status, except where the contract puts another
- * value there (`invalid_state` carries the reservation's status): pass it as `statusMember`.
+ * The body's `status` member is always the HTTP status (contract v1.1).
  */
-export function expectProblem(response: Call, status: number, code: string, statusMember: unknown = status) {
+export function expectProblem(response: Call, status: number, code: string) {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ code, status: statusMember });
+  expect(response.body).toMatchObject({ code, status });
   for (const field of ["type", "title", "detail", "code"]) expect(typeof response.body[field], field).toBe("string");
   return response.body;
 }

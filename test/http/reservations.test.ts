@@ -143,7 +143,7 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     const again = await call("POST", `/v1/reservations/${id}/commit`);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(r.body);
-    expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state", "committed");
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({ reservationStatus: "committed" });
     expect((await call("GET", a.path)).body).toEqual(level);
   });
 
@@ -156,7 +156,7 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     expect(r.body).toMatchObject({ id, status: "released" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
     expect((await call("POST", `/v1/reservations/${id}/release`)).body).toEqual(r.body);
-    expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state", "released");
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({ reservationStatus: "released" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 10, reserved: 0, version: 3 });
   });
 
@@ -173,8 +173,8 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     await new Promise((r) => setTimeout(r, 1_050));
     expect((await call("GET", `/v1/reservations/${id}`)).body).toMatchObject({ status: "expired" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
-    expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state", "expired");
-    expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state", "expired");
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({ reservationStatus: "expired" });
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({ reservationStatus: "expired" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 5, reserved: 0 });
   });
 });

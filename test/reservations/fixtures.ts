@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { Reservation } from "../../src/reservations/Reservation";
+import { coordinatorFor } from "../../src/reservations/address";
+import type { PlaceInput, ReservationCoordinator } from "../../src/reservations/ReservationCoordinator";
 import type { Line, ReservationRecord } from "../../src/reservations/lifecycle";
 import { stockItem } from "../../src/stock/address";
 import type { StockItem } from "../../src/stock/StockItem";
@@ -9,8 +10,19 @@ import type { StockItem } from "../../src/stock/StockItem";
 
 export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 12)}`;
 
+/**
+ * The pooled coordinator that keeps reservation `id`, with its RPC methods bound to that id
+ * (`stub` is the object itself, for `runInDurableObject` and `runDurableObjectAlarm`).
+ */
 export function coordinator(id: string) {
-  return env.RESERVATION.get(env.RESERVATION.idFromName(id));
+  const stub = coordinatorFor(env, id);
+  return {
+    stub,
+    place: (input: PlaceInput) => stub.place(input),
+    get: () => stub.get(id),
+    commit: () => stub.commit(id),
+    release: () => stub.release(id),
+  };
 }
 
 export interface Item {
@@ -57,22 +69,43 @@ export function expireAtItem(item: Item, reservationId: string): Promise<void> {
 }
 
 export function readRecord(id: string): Promise<ReservationRecord | null> {
-  return runInDurableObject(coordinator(id), (_: Reservation, state) => {
-    const row = state.storage.sql.exec<{ record: string }>("SELECT record FROM reservation WHERE id = 1").toArray()[0];
+  return runInDurableObject(coordinator(id).stub, (_: ReservationCoordinator, state) => {
+    const row = state.storage.sql.exec<{ record: string }>("SELECT record FROM reservations WHERE id = ?", id).toArray()[0];
     return row === undefined ? null : (JSON.parse(row.record) as ReservationRecord);
   });
 }
 
+/** When the coordinator's alarm is due to look at the record again, and when the alarm is set. */
+export function dueOf(id: string): Promise<{ dueAt: number | undefined; alarmAt: number | null }> {
+  return runInDurableObject(coordinator(id).stub, async (_: ReservationCoordinator, state) => ({
+    dueAt: state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM reservations WHERE id = ?", id).toArray()[0]
+      ?.due_at,
+    alarmAt: await state.storage.getAlarm(),
+  }));
+}
+
 /**
- * Writes the coordinator's record as a crash would have left it, and (optionally) arms its
- * alarm the way the coordinator does when it records an unfinished step.
+ * Writes the coordinator's record as a crash would have left it and (optionally) arms the
+ * alarm, as the coordinator does when it records an unfinished step. With an alarm, the
+ * record is due now, as it is when that alarm rings (`runDurableObjectAlarm` runs the alarm
+ * at once rather than at its time); without one, it is due a minute from now.
  */
-export function writeRecord(record: ReservationRecord, options: { alarmAt?: number } = {}): Promise<void> {
-  return runInDurableObject(coordinator(record.id), async (_: Reservation, state) => {
+export function writeRecord(record: ReservationRecord, options: { alarmAt?: number; dueAt?: number } = {}): Promise<void> {
+  return runInDurableObject(coordinator(record.id).stub, async (_: ReservationCoordinator, state) => {
     state.storage.sql.exec(
-      "INSERT INTO reservation (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+      `INSERT INTO reservations (id, record, due_at) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET record = excluded.record, due_at = excluded.due_at`,
+      record.id,
       JSON.stringify(record),
+      options.dueAt ?? (options.alarmAt === undefined ? Date.now() + 60_000 : Date.now()),
     );
     if (options.alarmAt !== undefined) await state.storage.setAlarm(options.alarmAt);
+  });
+}
+
+/** Brings the record's next look forward to now, as if the 5 s before a re-drive had passed. */
+export function makeDue(id: string): Promise<void> {
+  return runInDurableObject(coordinator(id).stub, (_: ReservationCoordinator, state) => {
+    state.storage.sql.exec("UPDATE reservations SET due_at = ? WHERE id = ?", Date.now(), id);
   });
 }

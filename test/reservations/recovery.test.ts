@@ -65,7 +65,7 @@ describe("an interrupted placement is voided", () => {
     await writeRecord(record(id, "placing", [line(a, 5), line(b, 5)]), { alarmAt: Date.now() + MINUTE });
     await holdAt(a, id, 5);
     await holdAt(b, id, 5);
-    expect(await runDurableObjectAlarm(coordinator(id))).toBe(true);
+    expect(await runDurableObjectAlarm(coordinator(id).stub)).toBe(true);
     expect((await readRecord(id))?.phase).toBe("rejected");
     expect(await holdStatus(a, id)).toBe("voided");
     expect(await holdStatus(b, id)).toBe("voided");
@@ -118,7 +118,7 @@ describe("an interrupted commit is completed", () => {
     await runDurableObjectAlarm(a.stub);
     await writeRecord(record(id, "committing", [line(a, 2), line(b, 3)], Date.now() - 1), { alarmAt: Date.now() + MINUTE });
 
-    expect(await runDurableObjectAlarm(coordinator(id))).toBe(true);
+    expect(await runDurableObjectAlarm(coordinator(id).stub)).toBe(true);
     expect((await readRecord(id))?.phase).toBe("committed");
     expect(await level(a)).toMatchObject({ onHand: 8, reserved: 0 });
     expect(await level(b)).toMatchObject({ onHand: 7, reserved: 0 });
@@ -149,7 +149,7 @@ describe("an interrupted release is completed", () => {
     await holdAt(b, id, 3);
     await a.stub.release(id);
     await writeRecord(record(id, "releasing", [line(a, 2), line(b, 3)]), { alarmAt: Date.now() + MINUTE });
-    expect(await runDurableObjectAlarm(coordinator(id))).toBe(true);
+    expect(await runDurableObjectAlarm(coordinator(id).stub)).toBe(true);
     expect((await readRecord(id))?.phase).toBe("released");
     expect(await level(b)).toMatchObject({ reserved: 0, available: 10 });
     expect(await coordinator(id).release()).toMatchObject({ kind: "ok", reservation: { status: "released" } });

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Reservation } from "../../src/reservations/Reservation";
+import type { ReservationCoordinator } from "../../src/reservations/ReservationCoordinator";
 import { stockItemName } from "../../src/stock/address";
-import { coordinator, holdStatus, type Item, items, level, line, readRecord, unique } from "./fixtures";
+import { coordinator, holdStatus, type Item, items, level, line, makeDue, readRecord, unique } from "./fixtures";
 
 /**
  * A stock item the coordinator cannot reach (the `503 unavailable` path). The coordinator's
@@ -10,7 +10,7 @@ import { coordinator, holdStatus, type Item, items, level, line, readRecord, uni
  * call the way a lost connection does; the swap lasts as long as that object instance.
  */
 async function cutOff(reservationId: string, down: Set<string>): Promise<void> {
-  await runInDurableObject(coordinator(reservationId), (instance: Reservation) => {
+  await runInDurableObject(coordinator(reservationId).stub, (instance: ReservationCoordinator) => {
     const holder = instance as unknown as { env: Env };
     const real = holder.env.STOCK_ITEM;
     const names = new Map<string, string>();
@@ -66,7 +66,8 @@ describe("a stock item that cannot be reached", () => {
     expect(await holdStatus(b, id)).toBeUndefined();
 
     down.clear();
-    expect(await runDurableObjectAlarm(coordinator(id))).toBe(true);
+    await makeDue(id);
+    expect(await runDurableObjectAlarm(coordinator(id).stub)).toBe(true);
     expect((await readRecord(id))?.phase).toBe("rejected");
     expect(await level(a)).toMatchObject({ reserved: 0, available: 10 });
     expect(await holdStatus(b, id)).toBe("voided");

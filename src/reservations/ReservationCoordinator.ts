@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { stockItem } from "../stock/address";
 import type { HoldOpResult } from "../stock/StockItem";
+import { legacyReservation } from "./address";
 import {
   decide,
   forgetAt,
@@ -14,11 +15,14 @@ import {
   statusAt,
   viewAt,
 } from "./lifecycle";
+import { ReservationStore } from "./ReservationStore";
 
 /** How long an interrupted step waits before the alarm re-drives it. */
 const REDRIVE_AFTER_MS = 5_000;
 /** How long to wait again when a re-drive could not reach every stock item. */
 const REDRIVE_RETRY_MS = 30_000;
+/** Records one alarm run looks at; the alarm re-arms at once when more are due. */
+const ALARM_BATCH = 100;
 
 export interface PlaceInput {
   id: string;
@@ -50,30 +54,35 @@ export type ChangeResult =
 class StockItemUnreachable extends Error {}
 
 /**
- * Coordinates one reservation (one id) across the stock items of its lines.
+ * Coordinates reservations across the stock items of their lines. One of a fixed pool
+ * (src/reservations/address.ts): it keeps the records of every id that hashes to it.
  *
- * It records its intent before calling any item and its outcome after the last, calls the
- * items in parallel (one call per line), and is the only writer of its record, with its
- * operations run one at a time. A crash between intent and outcome leaves the intent, which
- * the next call or the alarm re-drives; each item also expires its holds on its own, so no
- * unit stays held past `expiresAt` even if this object never runs again.
+ * For each reservation it records its intent before calling any item and its outcome after
+ * the last, calls the items in parallel (one call per line), and is the only writer of the
+ * record; operations on one id run one at a time, operations on different ids interleave.
+ * A crash between intent and outcome leaves the intent, which the next call on that id or
+ * the alarm re-drives; each item also expires its holds on its own, so no unit stays held
+ * past `expiresAt` even if this object never runs again.
  */
-export class Reservation extends DurableObject<Env> {
-  /** Operations on one reservation run one after another, across their awaits. */
-  private tail: Promise<unknown> = Promise.resolve();
+export class ReservationCoordinator extends DurableObject<Env> {
+  private readonly store: ReservationStore;
+  /** The tail of each id's queue of operations, dropped when it drains. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Mirror of the scheduled alarm, so a save arms it only when it must ring earlier. */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.store = new ReservationStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(
-        "CREATE TABLE IF NOT EXISTS reservation (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
-      );
+      this.store.migrate();
+      this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
   async place(input: PlaceInput): Promise<PlaceResult> {
-    return this.serially(async (): Promise<PlaceResult> => {
-      const existing = await this.current();
+    return this.serially(input.id, async (): Promise<PlaceResult> => {
+      const existing = await this.current(input.id, this.legacyPlacementsPossible());
       if (existing !== null && existing.phase !== "rejected") {
         if (!sameLines(existing.lines, input.lines)) return { kind: "idempotency_conflict" };
         const reservation = viewAt(existing, Date.now());
@@ -126,44 +135,61 @@ export class Reservation extends DurableObject<Env> {
     });
   }
 
-  async get(): Promise<ReservationView | null> {
-    return this.serially(async () => {
-      const record = await this.current();
+  async get(id: string): Promise<ReservationView | null> {
+    return this.serially(id, async () => {
+      const record = await this.current(id, true);
       return record === null ? null : viewAt(record, Date.now());
     });
   }
 
-  async commit(): Promise<ChangeResult> {
-    return this.change("commit");
+  async commit(id: string): Promise<ChangeResult> {
+    return this.change(id, "commit");
   }
 
-  async release(): Promise<ChangeResult> {
-    return this.change("release");
+  async release(id: string): Promise<ChangeResult> {
+    return this.change(id, "release");
   }
 
-  /** Re-drives an interrupted step, or forgets a reservation whose retention has passed. */
-  override async alarm(): Promise<void> {
-    await this.serially(async () => {
-      try {
-        const record = await this.current();
-        if (record === null) return;
-        if (Date.now() < forgetAt(record)) {
-          await this.ctx.storage.setAlarm(forgetAt(record));
-          return;
-        }
-        this.ctx.storage.sql.exec("DELETE FROM reservation");
-      } catch (error) {
-        console.error("reservation: re-drive failed; trying again later", error);
-        await this.ctx.storage.setAlarm(Date.now() + REDRIVE_RETRY_MS);
-      }
+  /**
+   * Takes over a record kept by a v0.1 per-id object (src/reservations/LegacyReservation.ts).
+   * A record already here is newer than any copy the old object kept, and one whose
+   * retention has passed stays forgotten.
+   */
+  async adopt(record: ReservationRecord): Promise<void> {
+    await this.serially(record.id, async () => {
+      if (this.store.load(record.id) !== null || Date.now() >= forgetAt(record)) return;
+      this.save(record);
     });
   }
 
-  private async change(request: Request): Promise<ChangeResult> {
-    return this.serially(async (): Promise<ChangeResult> => {
+  /** Re-drives interrupted steps and forgets records whose retention has passed. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = Date.now();
+    const due = this.store.due(now, ALARM_BATCH);
+    await Promise.all(due.map((id) => this.serially(id, () => this.tend(id, now))));
+    const next = due.length === ALARM_BATCH ? Date.now() : this.store.nextDue();
+    if (next !== null) await this.armAlarm(next, true);
+  }
+
+  private async tend(id: string, now: number): Promise<void> {
+    try {
+      // `current` finishes an interrupted step, so what is left is due only at its forgetting.
+      const record = await this.current(id, false);
+      if (record === null) return;
+      if (now >= forgetAt(record)) this.store.delete(id);
+      else this.store.postpone(id, forgetAt(record));
+    } catch (error) {
+      console.error(`reservation ${id}: re-drive failed; trying again later`, error);
+      this.store.postpone(id, Date.now() + REDRIVE_RETRY_MS);
+    }
+  }
+
+  private async change(id: string, request: Request): Promise<ChangeResult> {
+    return this.serially(id, async (): Promise<ChangeResult> => {
       let record: ReservationRecord | null;
       try {
-        record = await this.current();
+        record = await this.current(id, true);
       } catch {
         return { kind: "unavailable" };
       }
@@ -227,9 +253,13 @@ export class Reservation extends DurableObject<Env> {
     return this.save({ ...record, phase: "rejected" });
   }
 
-  /** The record, with any step a crash interrupted finished first. */
-  private async current(): Promise<ReservationRecord | null> {
-    const record = this.load();
+  /**
+   * The record of `id`, with any step a crash interrupted finished first. When this pool
+   * has none and `askLegacy` holds, a record the v0.1 per-id object still keeps is taken over.
+   */
+  private async current(id: string, askLegacy: boolean): Promise<ReservationRecord | null> {
+    let record = this.store.load(id);
+    if (record === null && askLegacy) record = await this.takeOverLegacy(id);
     if (record === null || !isInterrupted(record.phase)) return record;
     switch (record.phase) {
       case "placing":
@@ -241,26 +271,54 @@ export class Reservation extends DurableObject<Env> {
     }
   }
 
-  private load(): ReservationRecord | null {
-    const row = this.ctx.storage.sql
-      .exec<{ record: string }>("SELECT record FROM reservation WHERE id = 1")
-      .toArray()[0];
-    return row === undefined ? null : (JSON.parse(row.record) as ReservationRecord);
-  }
-
-  /** Writes the record and arms the alarm: soon to re-drive an unfinished step, else to forget the record. */
-  private save(record: ReservationRecord): ReservationRecord {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO reservation (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-      JSON.stringify(record),
-    );
-    void this.ctx.storage.setAlarm(isInterrupted(record.phase) ? Date.now() + REDRIVE_AFTER_MS : forgetAt(record));
+  /**
+   * Moves a v0.1 record here: saved first, then the old object forgets it, so a crash in
+   * between leaves two copies, of which this one wins (`adopt` ignores the old one later).
+   */
+  private async takeOverLegacy(id: string): Promise<ReservationRecord | null> {
+    const legacy = legacyReservation(this.env, id);
+    const record = await legacy.handOver();
+    if (record === null || Date.now() >= forgetAt(record)) return null;
+    this.save(record);
+    await legacy.forget();
     return record;
   }
 
-  private serially<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(operation, operation);
-    this.tail = run.catch(() => undefined);
+  /**
+   * Placements ask the v0.1 objects only while `LEGACY_RESERVATIONS_UNTIL` (set by an operator
+   * upgrading a deployment that ran v0.1) lies ahead: asking costs a call to a per-id object,
+   * exactly what pooling saves, and is needed only so an id placed before the upgrade and
+   * repeated after it is still recognised. Reads, commits and releases always ask, which costs
+   * something only for an id this pool does not know.
+   */
+  private legacyPlacementsPossible(): boolean {
+    const until = Date.parse(this.env.LEGACY_RESERVATIONS_UNTIL ?? "");
+    return Number.isFinite(until) && Date.now() < until;
+  }
+
+  /** Writes the record with when the alarm must look at it next: soon to re-drive, else to forget. */
+  private save(record: ReservationRecord): ReservationRecord {
+    const dueAt = isInterrupted(record.phase) ? Date.now() + REDRIVE_AFTER_MS : forgetAt(record);
+    this.store.save(record, dueAt);
+    void this.armAlarm(dueAt, false);
+    return record;
+  }
+
+  /** Sets the alarm only when it must ring earlier than it is set to (or when told to). */
+  private async armAlarm(at: number, always: boolean): Promise<void> {
+    if (!always && this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  private serially<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    const tail = this.queues.get(id) ?? Promise.resolve();
+    const run = tail.then(operation, operation);
+    const settled = run.catch(() => undefined);
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
     return run;
   }
 }
