@@ -146,6 +146,168 @@ export function targetsTable(reports: TargetReport[]): string {
   return lines.join("\n");
 }
 
+/**
+ * Issue 10's targets. They are set on the workerd (Miniflare) path: through wrangler dev the
+ * dev proxy, not the Worker, sets the ceiling. Every figure divides two measurements of the
+ * same path in the same run (a rate by the ceiling, a CPU time by the health route's), so
+ * it does not depend on how fast or how busy the machine is.
+ */
+export interface Issue10Figure {
+  figure: string;
+  /** "min": the measured value must be at least `goal`; "max": at most. */
+  bound: "min" | "max";
+  goal: number;
+  /** "share": a fraction of the ceiling; "times": a multiple of the health route's CPU. */
+  unit: "share" | "times";
+  measured?: number;
+  /** When `measured` is absent: why. */
+  notMeasured?: string;
+  /** What was divided by what. */
+  basis?: string;
+  /**
+   * CPU ratios only: the range /proc's 10 ms ticks allow (±1 tick over each step's calls,
+   * on both sides of the division); the upper end is null when the health route's CPU may be 0.
+   */
+  range?: [number, number | null];
+  met?: boolean;
+}
+
+/** One Worker path's hot-SKU sell-out rate against the PostgreSQL baseline's, same run. */
+export interface VersusPostgres {
+  path: string;
+  hotRps?: number;
+  postgresRps?: number;
+  /** hotRps / postgresRps. */
+  ratio?: number;
+  notMeasured?: string;
+}
+
+export interface Issue10 {
+  targets: Issue10Figure[];
+  versusPostgres: VersusPostgres[];
+}
+
+/** Why a path that ran has no figure: it stopped early (say how), or it ran without producing one. */
+function missing(report: TargetReport, otherwise: string): string {
+  return report.error === undefined ? otherwise : `the path stopped early: ${oneLine(report.error, 120)}`;
+}
+
+function shareOfCeiling(report: TargetReport | undefined, prefix: string, figure: string, goal: number): Issue10Figure {
+  const base = { figure, bound: "min", goal, unit: "share" } as const;
+  if (report === undefined) return { ...base, notMeasured: "the workerd path did not run" };
+  const row = find(report, prefix);
+  const share = row === undefined ? undefined : ratio(row, report.ceilingRps);
+  if (row?.load === undefined || share === undefined) {
+    return { ...base, notMeasured: missing(report, row === undefined ? `no "${prefix}" row` : "no ceiling measured") };
+  }
+  return { ...base, measured: share, met: share >= goal, basis: `${n0(row.load.rps)} of ${n0(report.ceilingRps ?? 0)} req/s` };
+}
+
+const HEALTH_STEP = "GET /v1/health";
+
+function cpuOverHealth(report: TargetReport | undefined, prefix: string, figure: string, goal: number): Issue10Figure {
+  const base = { figure, bound: "max", goal, unit: "times" } as const;
+  if (report === undefined) return { ...base, notMeasured: "the workerd path did not run" };
+  const steps = report.profile?.steps;
+  if (steps === undefined) return { ...base, notMeasured: missing(report, "no timing breakdown in this run (--quick or --no-profile)") };
+  const step = steps.find((s) => s.step.startsWith(prefix));
+  const health = steps.find((s) => s.step.startsWith(HEALTH_STEP));
+  if (step === undefined || health === undefined) {
+    return { ...base, notMeasured: `no "${step === undefined ? prefix : HEALTH_STEP}" step in the timing breakdown` };
+  }
+  const [a, h] = [step.cpuMsPerCall, health.cpuMsPerCall];
+  // With few calls the health route can use less than one 10 ms tick in all: no ratio then.
+  if (h <= 0) return { ...base, notMeasured: `${HEALTH_STEP} used no measurable CPU (/proc counts 10 ms ticks)` };
+  const [ta, th] = [10 / step.calls, 10 / health.calls];
+  const measured = a / h;
+  return {
+    ...base,
+    measured,
+    met: measured <= goal,
+    basis: `${a.toFixed(2)} / ${h.toFixed(2)} ms`,
+    range: [Math.max(0, a - ta) / (h + th), h - th > 0 ? (a + ta) / (h - th) : null],
+  };
+}
+
+/** Issue 10's figures, from the workerd path's rows and timing breakdown and the PostgreSQL baseline. */
+export function issue10(reports: TargetReport[]): Issue10 {
+  const workerd = reports.find((r) => r.key === "miniflare");
+  const targets = [
+    shareOfCeiling(workerd, "hot SKU: sell-out", "hot SKU sell-out, req/s as a share of the ceiling", 0.15),
+    shareOfCeiling(workerd, "wide: 1-line", "wide 1-line reservations, req/s as a share of the ceiling", 0.15),
+    shareOfCeiling(workerd, "orders: 3-line", "orders 3-line + commit/release, req/s as a share of the ceiling", 0.1),
+    cpuOverHealth(workerd, "POST /v1/reservations, new id", "server CPU per call: a new reservation id (201) ÷ health", 5),
+    cpuOverHealth(workerd, "POST /v1/reservations, sold out", "server CPU per call: sold out (409) ÷ health", 3),
+    cpuOverHealth(workerd, "PUT /v1/stock/{sku}/{wh}, new item", "server CPU per call: a new stock item (PUT) ÷ health", 15),
+  ];
+  const postgres = reports.find((r) => r.key === "postgres");
+  const pgRps = find(postgres, "hot SKU: sell-out")?.load?.rps;
+  const pgMissing =
+    postgres === undefined
+      ? "the PostgreSQL baseline did not run"
+      : missing(postgres, "the PostgreSQL baseline has no hot SKU figure");
+  const workers = reports.filter((r) => r.kind === "worker");
+  const versusPostgres: VersusPostgres[] = workers.map((report) => {
+    const hotRps = find(report, "hot SKU: sell-out")?.load?.rps;
+    const figures = { path: report.label, ...(hotRps === undefined ? {} : { hotRps }), ...(pgRps === undefined ? {} : { postgresRps: pgRps }) };
+    if (hotRps === undefined) return { ...figures, notMeasured: missing(report, "no hot SKU figure on this path") };
+    if (pgRps === undefined || pgRps <= 0) return { ...figures, notMeasured: pgMissing };
+    return { ...figures, ratio: hotRps / pgRps };
+  });
+  if (workers.length === 0) versusPostgres.push({ path: "Worker", notMeasured: "no Worker path ran" });
+  return { targets, versusPostgres };
+}
+
+function figureValue(f: Issue10Figure): string {
+  if (f.measured === undefined) return `not measured: ${(f.notMeasured ?? "").replaceAll("|", "/")}`;
+  if (f.unit === "share") return `${(f.measured * 100).toFixed(1)}% (${f.basis})`;
+  const range = f.range === undefined ? "" : `; ${f.range[0].toFixed(1)}–${f.range[1] === null ? "∞" : f.range[1].toFixed(1)}× within /proc's 10 ms ticks`;
+  return `${f.measured.toFixed(1)}× (${f.basis}${range})`;
+}
+
+function figureGoal(f: Issue10Figure): string {
+  return f.unit === "share" ? `≥ ${(f.goal * 100).toFixed(0)}%` : `≤ ${f.goal}×`;
+}
+
+/** met / missed, and by how much: for a missed target, what the figure would have to become. */
+function figureVerdict(f: Issue10Figure): string {
+  const m = f.measured;
+  if (m === undefined) return "not measured";
+  let verdict: string;
+  if (f.unit === "share") {
+    const points = `${(Math.abs(m - f.goal) * 100).toFixed(1)} points`;
+    verdict = f.met ? `met, by ${points}` : `missed by ${points}${m > 0 ? ` (the rate would have to grow ${(f.goal / m).toFixed(1)}×)` : ""}`;
+  } else {
+    verdict = f.met
+      ? `met, ${((1 - m / f.goal) * 100).toFixed(0)}% under`
+      : `missed by ${(m / f.goal).toFixed(1)}× (the CPU per call would have to fall ${((1 - f.goal / m) * 100).toFixed(0)}%)`;
+  }
+  // A ratio of two few-tick CPU times can land on either side of the target by resolution alone.
+  const [low, high] = f.range ?? [m, m];
+  const inconclusive = f.bound === "max" && low <= f.goal && (high === null || high > f.goal);
+  return inconclusive ? `${verdict}; the ticks' range spans the target` : verdict;
+}
+
+export function issue10Section(figures: Issue10): string {
+  return [
+    "Measured on the workerd (Miniflare) path: rates as a share of its own ceiling (`GET /v1/health`), " +
+      "server CPU per call from its timing breakdown divided by the health route's.",
+    "",
+    "| figure (workerd) | measured | target | result |",
+    "|---|---|---|---|",
+    ...figures.targets.map((f) => `| ${f.figure} | ${figureValue(f)} | ${figureGoal(f)} | ${figureVerdict(f)} |`),
+    "",
+    "| path | hot SKU sell-out | PostgreSQL hot SKU | against PostgreSQL |",
+    "|---|---:|---:|---|",
+    ...figures.versusPostgres.map(
+      (v) =>
+        `| ${v.path} | ${v.hotRps === undefined ? "not measured" : `${n0(v.hotRps)} req/s`} | ` +
+        `${v.postgresRps === undefined ? "not measured" : `${n0(v.postgresRps)} req/s`} | ` +
+        `${v.ratio === undefined ? `not measured: ${(v.notMeasured ?? "").replaceAll("|", "/")}` : `${v.ratio.toFixed(2)}× PostgreSQL`} |`,
+    ),
+  ].join("\n");
+}
+
 export function allPassed(reports: TargetReport[]): boolean {
   return reports.every((report) => report.rows.every((row) => row.audit === undefined || row.audit.pass));
 }

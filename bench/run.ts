@@ -28,6 +28,8 @@ import {
   allPassed,
   auditTable,
   cpuTable,
+  issue10,
+  issue10Section,
   mainTable,
   notesList,
   oneLine,
@@ -130,7 +132,7 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
         report.profile = await profileWorker(ctx, {
           inspectorUrl: target.inspectorUrl,
           bundle: target.bundle,
-          calls: args.quick ? 20 : 40,
+          calls: args.quick ? 50 : 300,
           seconds: args.quick ? 2 : 4,
           ...(args.write ? { save: join(ROOT, "bench/results", `${stamp}-hot-sku.cpuprofile`) } : {}),
         });
@@ -214,6 +216,8 @@ async function main(): Promise<number> {
     "",
     ...reports.map((r) => `- **${r.label}**: ${[...r.notes, ...(r.error ? [`error: ${oneLine(r.error, 500)}`] : [])].join("; ")}`),
   ];
+  // Computed once: the Markdown prints them, the JSON keeps them (with what they divide).
+  const issue10Figures = issue10(reports);
   const output = [
     ...header,
     "",
@@ -226,6 +230,10 @@ async function main(): Promise<number> {
     "### Targets (reported, not asserted)",
     "",
     targetsTable(reports),
+    "",
+    "### Targets of issue 10 (reported, not asserted)",
+    "",
+    issue10Section(issue10Figures),
     "",
     ...(reports.some((r) => r.profile !== undefined) ? ["### Where the time goes (workerd)", "", profileSection(reports), ""] : []),
     "### Audit details",
@@ -249,6 +257,7 @@ async function main(): Promise<number> {
       commit: git(["rev-parse", "HEAD"]),
       dirty: git(["status", "--porcelain"]) !== "",
       targets: reports,
+      issue10: issue10Figures,
       markdown: output,
     };
     await writeFile(`${file}.tmp`, `${JSON.stringify(json, null, 2)}\n`);

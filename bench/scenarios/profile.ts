@@ -51,15 +51,22 @@ export async function profileWorker(
 
   const steps: { step: string; what: string; call: (i: number) => Promise<{ status: number }>; after?: (id: string, status: number) => void }[] = [
     { step: "GET /v1/health", what: "the Worker alone (no token, no object)", call: () => api.get("/v1/health") },
+    {
+      // What the token check, JSON parsing and schema validation cost before any object is
+      // called: an empty `lines` is refused with 400 by the schema.
+      step: "POST /v1/reservations, invalid body (400)",
+      what: "the Worker alone with a token and a body to validate (no object)",
+      call: () => api.post("/v1/reservations", { lines: [], ttlSeconds: TTL_SECONDS }),
+    },
     { step: "GET /v1/stock/{sku}/{wh}", what: "one call to an existing stock item", call: () => api.get(`/v1/stock/${sku}/${warehouse}`) },
     {
       step: "POST /v1/reservations, repeated id",
-      what: "an existing reservation object answers from its record (no stock call)",
+      what: "the coordinator answers from the record it keeps (no stock call)",
       call: () => api.post("/v1/reservations", { id: repeatId, lines: line(sku), ttlSeconds: TTL_SECONDS }),
     },
     {
       step: "POST /v1/reservations, new id (201)",
-      what: "a new reservation object + one hold on the stock item",
+      what: "a new reservation id: one hold on an existing item",
       call: async () => {
         const id = fresh(sku);
         const answer = await api.post("/v1/reservations", { id, lines: line(sku), ttlSeconds: TTL_SECONDS });
@@ -69,7 +76,7 @@ export async function profileWorker(
     },
     {
       step: "POST /v1/reservations, sold out (409)",
-      what: "a new reservation object + a refused hold",
+      what: "a new reservation id on a sold-out item: one refused hold",
       call: async () => {
         const id = fresh("PROFILE-0");
         const answer = await api.post("/v1/reservations", { id, lines: line("PROFILE-0"), ttlSeconds: TTL_SECONDS });
@@ -84,7 +91,7 @@ export async function profileWorker(
     },
     {
       step: "PUT /v1/stock/{sku}/{wh}, new item",
-      what: "a new stock item + a new SKU index object",
+      what: "a new stock item (its first write)",
       call: (i) => api.put(`/v1/stock/PROFILE-NEW-${i}/${warehouse}`, { onHand: 10 }),
     },
   ];
