@@ -15,6 +15,8 @@ export default defineConfig({
               bindings: {
                 API_TOKEN: "test-token",
                 WEBHOOK_ALLOW_HTTP: "true",
+                // Miniflare's Queue lives in memory, as under `npm start`.
+                CONFIRM_EVENTS_IN_D1: "true",
                 // Applied to D1 by test/setup/apply-migrations.ts, the same files `npm start` applies.
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },

@@ -9,7 +9,8 @@ import { events, stockProjection } from "./schema";
 /**
  * What a queue message must carry to be recorded. A body that fails this is a poison
  * message: it is retried, never acked, so after `max_retries` the Queue moves it to the
- * dead-letter queue where someone can look at it, and it never blocks the rest of its batch.
+ * dead-letter queue, and it never blocks the rest of its batch. There, where no later queue
+ * could take it, it is logged whole and acknowledged.
  */
 export const StockEventMessage = z
   .object({
@@ -36,6 +37,10 @@ const EVENT_COLUMNS = 14;
 const PROJECTION_COLUMNS = 6;
 /** Seconds before a message whose write failed is offered again: 2, 4, 8 … capped. */
 const MAX_RETRY_DELAY_S = 60;
+/** The dead-letter queue of `stockflare-events` (wrangler.toml); its consumer is this one too. */
+export const DEAD_LETTER_QUEUE = "stockflare-events-dlq";
+/** On the dead-letter queue a failed write waits this long: D1 has been failing for a while. */
+const DEAD_LETTER_RETRY_DELAY_S = 300;
 
 type Db = DrizzleD1Database;
 type Statement = BatchItem<"sqlite">;
@@ -47,11 +52,15 @@ type Statement = BatchItem<"sqlite">;
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env, "DB">): Promise<void> {
   const db = drizzle(env.DB);
+  const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   const valid: { message: Message<unknown>; event: StockEvent }[] = [];
   for (const message of batch.messages) {
     const parsed = StockEventMessage.safeParse(message.body);
     if (parsed.success) {
       valid.push({ message, event: parsed.data });
+    } else if (deadLetters) {
+      console.error(`events consumer: dropping malformed dead letter ${message.id}`, JSON.stringify(message.body), z.prettifyError(parsed.error));
+      message.ack();
     } else {
       console.error(`events consumer: poison message ${message.id} (attempt ${message.attempts})`, z.prettifyError(parsed.error));
       message.retry();
@@ -73,7 +82,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
       message.ack();
     } catch (error) {
       console.error(`events consumer: writing ${event.id} failed; retrying`, error);
-      message.retry({ delaySeconds: Math.min(MAX_RETRY_DELAY_S, 2 ** Math.max(1, message.attempts)) });
+      const delaySeconds = deadLetters ? DEAD_LETTER_RETRY_DELAY_S : Math.min(MAX_RETRY_DELAY_S, 2 ** Math.max(1, message.attempts));
+      message.retry({ delaySeconds });
     }
   }
 }

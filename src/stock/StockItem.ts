@@ -22,10 +22,12 @@ import { deliverAlerts } from "../webhooks/delivery";
 import { recordCrossings } from "../webhooks/outbox";
 import { WebhookRepository } from "../webhooks/subscriptions";
 
-/** Events wait this long for company before the alarm ships them, so bursts ship in batches. */
-const SHIP_DELAY_MS = 200;
-/** After a failed Queue send the alarm tries again this much later. */
-const SHIP_RETRY_MS = 5_000;
+/**
+ * Events are shipped by the invocation that wrote them, right after it; the alarm is only
+ * the backstop (a crash before the send, or a failed send) and ships whatever is still
+ * pending this much later.
+ */
+const SHIP_BACKSTOP_MS = 5_000;
 /** The Queue takes at most 100 messages per sendBatch. */
 const SHIP_BATCH = 100;
 /** Shipped events are looked up in D1 this long after shipping: deleted if there, sent again if not. */
@@ -76,10 +78,22 @@ export class StockItem extends DurableObject<Env> {
   private readonly store: StockItemStore;
   /** Mirror of the scheduled alarm, to avoid re-setting it on every mutation. */
   private alarmAt: number | null = null;
+  /**
+   * Whether shipped events stay in the outbox until D1 is seen to hold them (see
+   * `confirmShipped`). Needed where the Queue is not durable (Miniflare keeps it in memory:
+   * `npm start`, tests); in production a Queue holds a message once `send` resolves.
+   */
+  private readonly confirmInD1: boolean;
+  /** The shipping under way, if any; `shipAgain` asks it for one more round. */
+  private shipping: Promise<void> | null = null;
+  private shipAgain = false;
+  /** Set by a change that recorded an alert: its first delivery is due at once. */
+  private alertRecorded = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new StockItemStore(ctx.storage.sql);
+    this.confirmInD1 = env.CONFIRM_EVENTS_IN_D1 === "true";
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       this.alarmAt = await ctx.storage.getAlarm();
@@ -196,24 +210,18 @@ export class StockItem extends DurableObject<Env> {
       this.store.deleteFinishedHolds(now - IDEMPOTENCY_WINDOW_MS);
       this.store.deleteAdjustmentKeys(now - IDEMPOTENCY_WINDOW_MS);
     });
-    let shipFailed = false;
-    try {
-      await this.shipEvents();
-    } catch (error) {
-      shipFailed = true;
-      console.error("stock item: shipping events to the queue failed; retrying", error);
-    }
-    try {
-      await this.confirmShipped();
-    } catch (error) {
-      shipFailed = true;
-      console.error("stock item: confirming shipped events in D1 failed; retrying", error);
+    await this.shipPending();
+    if (this.confirmInD1) {
+      try {
+        await this.confirmShipped();
+      } catch (error) {
+        console.error("stock item: confirming shipped events in D1 failed; retrying", error);
+      }
     }
     await this.deliverAlerts();
     // Always set the next alarm here rather than trust the mirror: an alarm that a request
     // set while this handler was awaiting should not depend on surviving the handler's end.
-    this.alarmAt = null;
-    await this.scheduleFollowUp(shipFailed ? Date.now() + SHIP_RETRY_MS : null);
+    await this.rearm();
   }
 
   /**
@@ -282,19 +290,61 @@ export class StockItem extends DurableObject<Env> {
   private persist(after: Level, change: Change): Level {
     this.store.writeLevel(after);
     this.store.appendEvent(eventFor(after, change));
-    recordCrossings(this.store, after);
+    this.eventWritten = true;
+    if (recordCrossings(this.store, after).length > 0) this.alertRecorded = true;
     return after;
   }
 
-  /** Runs `fn` in one transaction after expiring due holds, then arms the alarm for what is due. */
+  /** Set by a change in the current invocation: its event is shipped when the invocation's transaction is done. */
+  private eventWritten = false;
+
+  /**
+   * Runs `fn` in one transaction after expiring due holds; when it changed the level, arms
+   * the alarm for what is due (the backstop of the shipping) and ships the events it wrote
+   * without making the caller wait for the Queue.
+   */
   private async mutate<T>(fn: (now: number) => T): Promise<T> {
     const now = Date.now();
+    this.eventWritten = false;
     const result = this.ctx.storage.transactionSync(() => {
       this.expireDue(now);
       return fn(now);
     });
-    await this.scheduleFollowUp(null);
+    // A change that wrote no event (a refused hold, a repeat) created nothing that is due.
+    if (this.eventWritten) {
+      await this.scheduleFollowUp();
+      void this.shipPending();
+    }
     return result;
+  }
+
+  /**
+   * Sends the outbox's pending events to the Queue, one round at a time: a change that
+   * comes while a send is in flight asks for another round rather than a second concurrent
+   * send of the same rows. Never throws; what failed stays pending for the alarm.
+   */
+  private shipPending(): Promise<void> {
+    if (this.shipping !== null) {
+      this.shipAgain = true;
+      return this.shipping;
+    }
+    const run = async () => {
+      try {
+        do {
+          this.shipAgain = false;
+          await this.shipEvents();
+        } while (this.shipAgain);
+      } catch (error) {
+        console.error("stock item: shipping events to the queue failed; the alarm retries", error);
+      } finally {
+        this.shipping = null;
+      }
+      // Shipped while quiet: the backstop is not needed, so the alarm moves to what is due next
+      // instead of ringing for nothing.
+      if (this.alarmAt !== null && !this.store.hasPendingEvents()) await this.rearm();
+    };
+    this.shipping = run();
+    return this.shipping;
   }
 
   private async shipEvents(): Promise<void> {
@@ -303,7 +353,8 @@ export class StockItem extends DurableObject<Env> {
       const last = batch.at(-1);
       if (last === undefined) return;
       await this.env.EVENTS_QUEUE.sendBatch(batch.map((event) => ({ body: event, contentType: "json" })));
-      this.store.markEventsShipped(last.seq, Date.now());
+      if (this.confirmInD1) this.store.markEventsShipped(last.seq, Date.now());
+      else this.store.deleteEventsThrough(last.seq);
     }
   }
 
@@ -327,19 +378,37 @@ export class StockItem extends DurableObject<Env> {
     });
   }
 
-  private async scheduleFollowUp(retryAt: number | null): Promise<void> {
-    // The hot path: under load the alarm is already due within the ship delay, which is as
-    // soon as anything a mutation creates needs it, so there is nothing to look up.
-    if (retryAt === null && this.alarmAt !== null && this.alarmAt <= Date.now() + SHIP_DELAY_MS) return;
-    const candidates = [this.store.nextHoldExpiry(), retryAt, this.store.nextAlertWorkAt()];
-    if (retryAt === null && this.store.hasPendingEvents()) candidates.push(Date.now() + SHIP_DELAY_MS);
-    const shipped = this.store.oldestShipment();
-    if (retryAt === null && shipped !== null) candidates.push(shipped + CONFIRM_AFTER_MS);
-    const due = candidates.filter((t): t is number => t !== null);
-    if (due.length === 0) return;
-    const next = Math.min(...due);
-    if (this.alarmAt !== null && this.alarmAt <= next) return;
+  /** After a change: moves the alarm earlier if the change needs it sooner than it is set. */
+  private async scheduleFollowUp(): Promise<void> {
+    const alert = this.alertRecorded;
+    this.alertRecorded = false;
+    // The hot path: under load the alarm is already due within the backstop, which is as soon
+    // as anything a change creates needs it (a new alert needs it now), so nothing is looked up.
+    if (!alert && this.alarmAt !== null && this.alarmAt <= Date.now() + SHIP_BACKSTOP_MS) return;
+    const next = this.nextDue();
+    if (next === null || (this.alarmAt !== null && this.alarmAt <= next)) return;
     this.alarmAt = next;
     await this.ctx.storage.setAlarm(next);
+  }
+
+  /** Sets the alarm to exactly what is due next (later or earlier than it was), or clears it. */
+  private async rearm(): Promise<void> {
+    const next = this.nextDue();
+    if (next === this.alarmAt) return;
+    this.alarmAt = next;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  /** The earliest deferred work: a hold's expiry, alert work, the shipping backstop, a confirmation. */
+  private nextDue(): number | null {
+    const now = Date.now();
+    const candidates = [this.store.nextHoldExpiry(), this.store.nextAlertWorkAt()];
+    if (this.store.hasPendingEvents()) candidates.push(now + SHIP_BACKSTOP_MS);
+    const shipped = this.confirmInD1 ? this.store.oldestShipment() : null;
+    // Not sooner than the backstop: a confirmation that failed (D1 down) waits as long as a send.
+    if (shipped !== null) candidates.push(Math.max(shipped + CONFIRM_AFTER_MS, now + SHIP_BACKSTOP_MS));
+    const due = candidates.filter((t): t is number => t !== null);
+    return due.length === 0 ? null : Math.min(...due);
   }
 }

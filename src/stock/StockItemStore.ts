@@ -206,6 +206,11 @@ export class StockItemStore implements AlertOutbox {
     return this.sql.exec<{ at: number | null }>("SELECT MIN(shipped_at) AS at FROM outbox").one().at;
   }
 
+  /** The Queue holds them durably (production): they are done with. */
+  deleteEventsThrough(seq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
+  }
+
   /** D1 holds it: the event is done with. */
   deleteEvent(seq: number): void {
     this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);

@@ -2,21 +2,21 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { consumeEvents } from "../../src/events/consumer";
+import { consumeEvents, DEAD_LETTER_QUEUE } from "../../src/events/consumer";
 import type { StockEvent } from "../../src/events/event";
 import worker from "../../src/index";
 import { storedEvents, storedProjection, syntheticEvent, unique } from "./support";
 
 let messageNumber = 0;
 
-async function deliver(bodies: unknown[], options: { attempts?: number; db?: D1Database } = {}) {
+async function deliver(bodies: unknown[], options: { attempts?: number; db?: D1Database; queue?: string } = {}) {
   const messages = bodies.map((body) => ({
     id: `msg-${++messageNumber}`,
     timestamp: new Date(),
     attempts: options.attempts ?? 1,
     body,
   }));
-  const batch = createMessageBatch("stockflare-events", messages);
+  const batch = createMessageBatch(options.queue ?? "stockflare-events", messages);
   // getQueueResult reports which messages were retried but not the delay asked for.
   const retryOptions = batch.messages.map((message) => vi.spyOn(message, "retry"));
   const ctx = createExecutionContext();
@@ -187,6 +187,23 @@ describe("queue consumer", () => {
       expect([...result.explicitAcks].sort()).toEqual([ids[0], ids[3], ids[7]].sort());
     }
     expect((await storedEvents(sku, "WH1")).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("on the dead-letter queue, writes what it can, drops malformed messages, and retries failed writes slowly", async () => {
+    const sku = unique("dlq");
+    const good = history(sku, "WH1", 3);
+    const { ids, result } = await deliver([good[0], "not json at all", good[1], { ...good[2]!, seq: "three" }, good[2]], {
+      queue: DEAD_LETTER_QUEUE,
+      attempts: 7,
+    });
+    expect(result.retryMessages).toEqual([]);
+    expect([...result.explicitAcks].sort()).toEqual([...ids].sort());
+    expect((await storedEvents(sku, "WH1")).map((e) => e.seq)).toEqual([1, 2, 3]);
+
+    const later = history(unique("dlq-d1-down"), "WH1", 2);
+    const failing = await deliver(later, { queue: DEAD_LETTER_QUEUE, db: flakyDb(() => true) });
+    expect(failing.result.retryMessages.map((m) => m.msgId).sort()).toEqual([...failing.ids].sort());
+    expect(failing.retryCalls).toEqual([[[{ delaySeconds: 300 }]], [[{ delaySeconds: 300 }]]]);
   });
 
   it("falls back to one write per message when the batch write fails", async () => {

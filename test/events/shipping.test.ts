@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { stockItem } from "../../src/stock/address";
 import type { StockItem } from "../../src/stock/StockItem";
 import { storedEvents, unique, waitForEvents, withQueue } from "./support";
@@ -34,6 +34,37 @@ async function pendingSeqs(stub: DurableObjectStub<StockItem>): Promise<number[]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("shipping the outbox to the Queue", () => {
+  it("ships a change's event from the change's own invocation: in D1 with no alarm run", async () => {
+    const sku = unique("direct");
+    const stub = stockItem(env, sku, "WH1");
+    await stub.setCount(sku, "WH1", { onHand: 4 });
+    await stub.adjust({ delta: 1, reason: "receipt" });
+    const events = await waitForEvents(sku, "WH1", 2);
+    expect(events.map((e) => e.seq)).toEqual([1, 2]);
+    // Shipped: the backstop alarm gave way to the confirmation, 10 s after shipping.
+    const alarm = await runInDurableObject(stub, (_: StockItem, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect(alarm as number).toBeGreaterThan(Date.now() + 5_000);
+  });
+
+  it("without D1 confirmation (a durable Queue), a shipped event leaves the outbox at once and no alarm is left for it", async () => {
+    const sku = unique("durable");
+    const stub = stockItem(env, sku, "WH1");
+    await runInDurableObject(stub, (instance: StockItem) => {
+      // As deployed: CONFIRM_EVENTS_IN_D1 is "false" in wrangler.toml.
+      (instance as unknown as { confirmInD1: boolean }).confirmInD1 = false;
+    });
+    await stub.setCount(sku, "WH1", { onHand: 4 });
+    await stub.adjust({ delta: -1, reason: "damage" });
+    await waitForEvents(sku, "WH1", 2);
+    await vi.waitFor(async () => {
+      expect(await pendingSeqs(stub)).toEqual([]);
+      expect(await shippedSeqs(stub)).toEqual([]);
+      // Nothing held, no alert work: nothing is due, so no alarm rings for this item.
+      expect(await runInDurableObject(stub, (_: StockItem, state) => state.storage.getAlarm())).toBeNull();
+    });
+  });
+
   it("keeps events through a failed send and ships each exactly once when the Queue is back", async () => {
     const sku = unique("ship");
     const stub = stockItem(env, sku, "WH1");
@@ -50,10 +81,12 @@ describe("shipping the outbox to the Queue", () => {
       await instance.adjust({ delta: 5, reason: "receipt" });
     });
 
-    // (The alarm may also have fired by itself already; every attempt fails the same way.)
+    // Each change tried to ship at once, and the alarm tries again; every attempt fails the
+    // same way and offers every pending event from seq 1 on.
     await runDurableObjectAlarm(stub);
-    expect(sent.length).toBeGreaterThanOrEqual(1);
-    expect(sent.every((seqs) => seqs.join() === "1,2,3")).toBe(true);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent.every((seqs) => seqs[0] === 1 && seqs.every((seq, i) => seq === i + 1))).toBe(true);
+    expect(sent.at(-1)).toEqual([1, 2, 3]);
     expect(await pendingSeqs(stub)).toEqual([1, 2, 3]);
     expect(await storedEvents(sku, "WH1")).toEqual([]);
 
