@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { stockItem } from "../stock/address";
+import { stockItem, stockItemName } from "../stock/address";
+import { available } from "../stock/ledger";
 import type { HoldOpResult } from "../stock/StockItem";
 import { legacyReservation } from "./address";
 import {
@@ -23,6 +24,8 @@ const REDRIVE_AFTER_MS = 5_000;
 const REDRIVE_RETRY_MS = 30_000;
 /** Records one alarm run looks at; the alarm re-arms at once when more are due. */
 const ALARM_BATCH = 100;
+/** Items remembered as short of stock (see `shortItems`); the oldest is forgotten past this. */
+const SHORT_ITEMS_REMEMBERED = 10_000;
 
 export interface PlaceInput {
   id: string;
@@ -70,6 +73,14 @@ export class ReservationCoordinator extends DurableObject<Env> {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Mirror of the scheduled alarm, so a save arms it only when it must ring earlier. */
   private alarmAt: number | null = null;
+  /**
+   * Items (by object name) whose last hold from here was refused for lack of stock. A
+   * placement touching one reads its lines first and, if one is still short, is refused
+   * without recording anything: after a sell-out a refusal costs one read per line and no
+   * write. The read is exact, so the hint can be stale without harm: an item with stock
+   * again is read once more, then held as usual and forgotten here.
+   */
+  private readonly shortItems = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,6 +98,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
         if (!sameLines(existing.lines, input.lines)) return { kind: "idempotency_conflict" };
         const reservation = viewAt(existing, Date.now());
         return reservation === null ? { kind: "unavailable" } : { kind: "existing", reservation };
+      }
+      if (input.lines.some((line) => this.shortItems.has(itemKey(line)))) {
+        const shortages = await this.shortagesNow(input.lines);
+        if (shortages === null) return { kind: "unavailable" };
+        if (shortages.length > 0) return { kind: "insufficient_stock", shortages };
       }
       const now = Date.now();
       const placing: ReservationRecord = {
@@ -108,17 +124,20 @@ export class ReservationCoordinator extends DurableObject<Env> {
           }),
         ),
       );
-      if (outcomes.every((o) => o.status === "fulfilled" && o.value.ok)) {
-        const held = this.save({ ...placing, phase: "held" });
-        return { kind: "created", reservation: viewAt(held, now) as ReservationView };
-      }
       const shortages: Shortage[] = [];
       outcomes.forEach((o, i) => {
         const line = placing.lines[i] as Line;
         if (o.status === "fulfilled" && !o.value.ok && o.value.reason === "insufficient") {
           shortages.push({ sku: line.sku, warehouse: line.warehouse, requested: line.quantity, available: o.value.available });
+          this.rememberShort(line);
+        } else if (o.status === "fulfilled" && o.value.ok) {
+          this.shortItems.delete(itemKey(line));
         }
       });
+      if (outcomes.every((o) => o.status === "fulfilled" && o.value.ok)) {
+        const held = this.save({ ...placing, phase: "held" });
+        return { kind: "created", reservation: viewAt(held, now) as ReservationView };
+      }
       // A line that answered "no" holds nothing of this attempt and its call is over, so
       // only lines that held, or whose answer never came, need voiding: a refusal on a sold-out
       // item then costs that item one call, not two.
@@ -126,13 +145,48 @@ export class ReservationCoordinator extends DurableObject<Env> {
         const o = outcomes[i];
         return o === undefined || o.status === "rejected" || o.value.ok;
       });
+      // A first attempt that every item simply refused left no trace anywhere: the record goes
+      // too, so refusals do not pile up here. Otherwise it stays (`rejected`) to keep the
+      // attempt count, which the items' tombstones of earlier attempts are keyed by.
+      const traceless =
+        placing.attempt === 1 &&
+        unsettled.length === 0 &&
+        outcomes.every((o) => o.status === "fulfilled" && !o.value.ok && o.value.reason === "insufficient");
       try {
-        await this.voidPlacement(placing, unsettled);
+        if (traceless) this.store.delete(placing.id);
+        else await this.voidPlacement(placing, unsettled);
       } catch {
         return { kind: "unavailable" };
       }
       return shortages.length > 0 ? { kind: "insufficient_stock", shortages } : { kind: "unavailable" };
     });
+  }
+
+  /** What each line's item could not cover right now, read without holding; null if an item was unreachable. */
+  private async shortagesNow(lines: Line[]): Promise<Shortage[] | null> {
+    const levels = await Promise.allSettled(lines.map((line) => stockItem(this.env, line.sku, line.warehouse).getLevel()));
+    const shortages: Shortage[] = [];
+    for (const [i, outcome] of levels.entries()) {
+      if (outcome.status === "rejected") return null;
+      const line = lines[i] as Line;
+      const free = outcome.value === null ? 0 : available(outcome.value);
+      if (free >= line.quantity) {
+        this.shortItems.delete(itemKey(line));
+      } else {
+        shortages.push({ sku: line.sku, warehouse: line.warehouse, requested: line.quantity, available: free });
+      }
+    }
+    return shortages;
+  }
+
+  private rememberShort(line: Line): void {
+    const key = itemKey(line);
+    this.shortItems.delete(key);
+    this.shortItems.add(key);
+    if (this.shortItems.size > SHORT_ITEMS_REMEMBERED) {
+      const oldest = this.shortItems.values().next().value;
+      if (oldest !== undefined) this.shortItems.delete(oldest);
+    }
   }
 
   async get(id: string): Promise<ReservationView | null> {
@@ -321,6 +375,10 @@ export class ReservationCoordinator extends DurableObject<Env> {
     });
     return run;
   }
+}
+
+function itemKey(line: Line): string {
+  return stockItemName(line.sku, line.warehouse);
 }
 
 /** Waits for every call (none is left in flight), then fails if any could not be made. */

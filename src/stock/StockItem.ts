@@ -28,6 +28,8 @@ import { WebhookRepository } from "../webhooks/subscriptions";
  * pending this much later.
  */
 const SHIP_BACKSTOP_MS = 5_000;
+/** Changes wait this long in memory for company before shipping, so a busy item sends batches. */
+const SHIP_COALESCE_MS = 100;
 /** The Queue takes at most 100 messages per sendBatch. */
 const SHIP_BATCH = 100;
 /** Shipped events are looked up in D1 this long after shipping: deleted if there, sent again if not. */
@@ -87,6 +89,8 @@ export class StockItem extends DurableObject<Env> {
   /** The shipping under way, if any; `shipAgain` asks it for one more round. */
   private shipping: Promise<void> | null = null;
   private shipAgain = false;
+  /** A timer will start shipping (SHIP_COALESCE_MS after the first change waiting for it). */
+  private shipTimer = false;
   /** Set by a change that recorded an alert: its first delivery is due at once. */
   private alertRecorded = false;
 
@@ -301,7 +305,7 @@ export class StockItem extends DurableObject<Env> {
   /**
    * Runs `fn` in one transaction after expiring due holds; when it changed the level, arms
    * the alarm for what is due (the backstop of the shipping) and ships the events it wrote
-   * without making the caller wait for the Queue.
+   * shortly after, from memory, without making the caller wait for the Queue.
    */
   private async mutate<T>(fn: (now: number) => T): Promise<T> {
     const now = Date.now();
@@ -313,9 +317,18 @@ export class StockItem extends DurableObject<Env> {
     // A change that wrote no event (a refused hold, a repeat) created nothing that is due.
     if (this.eventWritten) {
       await this.scheduleFollowUp();
-      void this.shipPending();
+      this.shipSoon();
     }
     return result;
+  }
+
+  private shipSoon(): void {
+    if (this.shipTimer) return;
+    this.shipTimer = true;
+    setTimeout(() => {
+      this.shipTimer = false;
+      void this.shipPending();
+    }, SHIP_COALESCE_MS);
   }
 
   /**

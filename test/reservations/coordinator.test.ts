@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { coordinatorName } from "../../src/reservations/address";
 import { coordinator, expireAtItem, holdStatus, items, level, line, readRecord, unique, writeRecord } from "./fixtures";
 
 /** The Reservation coordinator through its RPC methods, with the stock items it drives. */
@@ -92,19 +93,69 @@ describe("placing a reservation", () => {
     expect(await level(a)).toMatchObject({ onHand: 8, reserved: 0 });
   });
 
-  it("an id refused for lack of stock may be placed again later (a new attempt)", async () => {
+  it("an id refused for lack of stock leaves no record and may be placed again later", async () => {
     const [a] = await items(1);
     if (!a) throw new Error("items");
     const id = unique("res");
     expect((await coordinator(id).place({ id, lines: [line(a, 3)], ttlSeconds: 60 })).kind).toBe("insufficient_stock");
+    // Every item answered "no" to the only attempt, so nothing anywhere refers to it.
+    expect(await readRecord(id)).toBeNull();
     await a.stub.setCount(a.sku, a.warehouse, { onHand: 3 });
     expect((await coordinator(id).place({ id, lines: [line(a, 3)], ttlSeconds: 60 })).kind).toBe("created");
-    expect((await readRecord(id))?.attempt).toBe(2);
+    expect((await readRecord(id))?.attempt).toBe(1);
     expect(await level(a)).toMatchObject({ reserved: 3 });
-    // A hold of the first attempt arriving now is refused.
+    // The first try's hold was answered, so it cannot arrive again; a repeat of the held
+    // attempt's hold is recognised and holds nothing twice.
     expect(
       await a.stub.hold({ sku: a.sku, warehouse: a.warehouse, reservationId: id, attempt: 1, quantity: 3, expiresAt: Date.now() + 60_000 }),
-    ).toMatchObject({ ok: false, reason: "refused" });
+    ).toEqual({ ok: true });
+    expect(await level(a)).toMatchObject({ reserved: 3 });
+  });
+
+  it("a refusal that voided a held line keeps the record, so the next attempt is numbered after it", async () => {
+    const [a, b] = await items(5, 1);
+    if (!a || !b) throw new Error("items");
+    const id = unique("res");
+    expect((await coordinator(id).place({ id, lines: [line(a, 2), line(b, 3)], ttlSeconds: 60 })).kind).toBe("insufficient_stock");
+    expect(await readRecord(id)).toMatchObject({ phase: "rejected", attempt: 1 });
+    expect(await holdStatus(a, id)).toBe("voided");
+    await b.stub.setCount(b.sku, b.warehouse, { onHand: 3 });
+    expect((await coordinator(id).place({ id, lines: [line(a, 2), line(b, 3)], ttlSeconds: 60 })).kind).toBe("created");
+    expect(await readRecord(id)).toMatchObject({ phase: "held", attempt: 2 });
+    expect(await Promise.all([level(a), level(b)])).toEqual([
+      expect.objectContaining({ reserved: 2 }),
+      expect.objectContaining({ reserved: 3 }),
+    ]);
+  });
+
+  it("after an item refused for lack of stock, the next refusal on it reads the item and writes nothing anywhere", async () => {
+    const [a, b] = await items(0, 10);
+    if (!a || !b) throw new Error("items");
+    const first = unique("res");
+    expect((await coordinator(first).place({ id: first, lines: [line(a, 1)], ttlSeconds: 60 })).kind).toBe("insufficient_stock");
+    // The next ids that reach the same coordinator (ids are spread over a pool).
+    const sameCoordinator = (n: number) => {
+      for (let i = 0; ; i++) {
+        const id = `${first}-${n}-${i}`;
+        if (coordinatorName(id) === coordinatorName(first)) return id;
+      }
+    };
+    const before = await Promise.all([level(a), level(b)]);
+    const second = sameCoordinator(1);
+    const refused = await coordinator(second).place({ id: second, lines: [line(b, 2), line(a, 1)], ttlSeconds: 60 });
+    expect(refused).toEqual({
+      kind: "insufficient_stock",
+      shortages: [{ sku: a.sku, warehouse: a.warehouse, requested: 1, available: 0 }],
+    });
+    expect(await readRecord(second)).toBeNull();
+    expect(await holdStatus(b, second)).toBeUndefined();
+    expect(await Promise.all([level(a), level(b)])).toEqual(before);
+
+    // Stock is back: the stale hint costs one read, then the placement holds as usual.
+    await a.stub.setCount(a.sku, a.warehouse, { onHand: 1 });
+    const third = sameCoordinator(2);
+    expect(await coordinator(third).place({ id: third, lines: [line(a, 1)], ttlSeconds: 60 })).toMatchObject({ kind: "created" });
+    expect(await level(a)).toMatchObject({ reserved: 1, available: 0 });
   });
 
   it("concurrent placements of one id hold once: one created, the rest answer the existing reservation", async () => {
