@@ -1,10 +1,11 @@
 /**
  * `npm run bench` (about 10 minutes) and `npm run bench -- --quick` (under 2 minutes):
- * the real Worker through `wrangler dev` and through workerd without the dev proxy, side by
- * side with a Redis Lua and a PostgreSQL baseline, every scenario audited for correctness.
+ * the real Worker through `wrangler dev` and through workerd without the dev proxy (its
+ * state on disk, and on tmpfs), side by side with a Redis Lua and a PostgreSQL baseline,
+ * every scenario audited for correctness.
  * See bench/README.md. Options:
  *   --quick              small and short, sampled audits (development)
- *   --only a,b           only these paths: wrangler, miniflare, redis, postgres
+ *   --only a,b           only these paths: wrangler, miniflare, memory, redis, postgres
  *   --connections N      concurrent connections per load (default 32)
  *   --no-write           do not write bench/results/<date>.json
  *   --profile, --no-profile  timing breakdown + CPU profile on the Miniflare path
@@ -45,10 +46,17 @@ import { profileWorker } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
 import { wide, wideItems } from "./scenarios/wide";
 import type { Target } from "./targets/target";
-import { snapshotSources, startMiniflare, startWranglerDev } from "./targets/worker";
+import {
+  snapshotSources,
+  startMiniflare,
+  startMiniflareOnTmpfs,
+  startWranglerDev,
+  WORKERD,
+  WORKERD_TMPFS,
+} from "./targets/worker";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const PATHS = ["wrangler", "miniflare", "redis", "postgres"] as const;
+const PATHS = ["wrangler", WORKERD.key, WORKERD_TMPFS.key, "redis", "postgres"] as const;
 type PathKey = (typeof PATHS)[number];
 
 const { values: args } = parseArgs({
@@ -164,17 +172,19 @@ async function main(): Promise<number> {
   for (const caveat of profile.caveats) progress.log(caveat);
   const needBaselines = only.has("redis") || only.has("postgres");
   const binaries = needBaselines ? await ensureBaselines(progress) : { problems: {} as Record<string, string> };
-  // Both Worker paths serve the sources as they are now, whatever is edited meanwhile.
+  // Every Worker path serves the sources as they are now, whatever is edited meanwhile.
   const snapshot = await snapshotSources(ROOT);
   const unavailable = (reason: string) => () => Promise.reject(new Error(reason));
   const plans: Plan[] = [
     { key: "wrangler", label: "wrangler dev", kind: "worker", start: () => startWranglerDev(ROOT, snapshot) },
     {
-      key: "miniflare",
-      label: "workerd (Miniflare)",
+      key: WORKERD.key,
+      label: WORKERD.label,
       kind: "worker",
       start: () => startMiniflare(ROOT, snapshot, { inspector: profiling }),
     },
+    // The same, its state on tmpfs: the Worker's cost without this VM's disk fsyncs.
+    { key: WORKERD_TMPFS.key, label: WORKERD_TMPFS.label, kind: "worker", start: () => startMiniflareOnTmpfs(ROOT, snapshot) },
     {
       key: "redis",
       label: "Redis Lua",

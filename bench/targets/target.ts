@@ -1,6 +1,6 @@
 /** A system the bench measures: the Worker through one path, or a baseline. */
 export interface Target {
-  /** Short key used in the JSON results: "wrangler", "miniflare", "redis", "postgres". */
+  /** Short key used in the JSON results: "wrangler", "miniflare", "memory", "redis", "postgres". */
   key: string;
   /** What the table calls it. */
   label: string;

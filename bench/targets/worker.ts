@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { copyFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { existsSync, rmSync } from "node:fs";
+import { access, copyFile, cp, mkdir, mkdtemp, readFile, rm, statfs, symlink, writeFile } from "node:fs/promises";
+import { constants, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -9,13 +9,16 @@ import { register, run, startGroup } from "../lib/procs";
 import type { Target } from "./target";
 
 /**
- * The real Worker, through two paths:
+ * The real Worker, through three paths:
  *  (a) `npm start` (migrations, then `wrangler dev`: its proxy worker in front of the
  *      Worker's workerd), exactly what a developer runs;
  *  (b) the same bundle in workerd through Miniflare's API, no dev proxy in front,
- *      with the bindings wrangler derives from wrangler.toml.
+ *      with the bindings wrangler derives from wrangler.toml;
+ *  (c) (b) with the project copy and all of Miniflare's state on a tmpfs: on this VM the
+ *      Durable Objects' SQLite commits wait on the disk's fsyncs, which production storage
+ *      does not do, so (b) and (c) side by side separate the Worker's cost from the disk's.
  *
- * Both serve one snapshot of the sources taken when the bench starts: `wrangler dev`
+ * All three serve one snapshot of the sources taken when the bench starts: `wrangler dev`
  * rebuilds and restarts the Worker whenever a file under src/ changes, and other people
  * edit this checkout while the bench runs. Each path runs in its own temporary project
  * (snapshot and node_modules symlinked), so its state starts empty and never touches the
@@ -25,8 +28,28 @@ import type { Target } from "./target";
 const CONFIG_FILES = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example", "worker-configuration.d.ts"];
 const SNAPSHOT_DIRS = ["src", "migrations"];
 
-async function tempDir(label: string, wholeRun = false): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `stockflare-bench-${label}-`));
+/** The tmpfs the (c) path keeps its state on. */
+export const TMPFS = "/dev/shm";
+/** statfs(2)'s f_type of a tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+
+/** Whether `dir` is a tmpfs the bench may write to. */
+export async function isWritableTmpfs(dir: string): Promise<boolean> {
+  try {
+    await access(dir, constants.W_OK);
+    return (await statfs(dir)).type === TMPFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** The two Miniflare paths, as the run and its report name them. */
+export const WORKERD = { key: "miniflare", label: "workerd (Miniflare)" } as const;
+export const WORKERD_TMPFS = { key: "memory", label: "workerd (Miniflare), state on tmpfs" } as const;
+
+/** A fresh directory under `parent` (the OS temp dir by default), removed when the bench stops it or exits. */
+async function tempDir(label: string, wholeRun = false, parent = tmpdir()): Promise<string> {
+  const dir = await mkdtemp(join(parent, `stockflare-bench-${label}-`));
   register({
     name: `temp dir ${dir}`,
     // fs.rm unlinks symlinks, it never follows them into the real project.
@@ -54,8 +77,8 @@ export interface ProjectCopy {
   token: string;
 }
 
-async function copyProject(root: string, snapshot: string, label: string): Promise<ProjectCopy> {
-  const dir = await tempDir(label);
+async function copyProject(root: string, snapshot: string, label: string, parent?: string): Promise<ProjectCopy> {
+  const dir = await tempDir(label, false, parent);
   for (const name of CONFIG_FILES) {
     if (existsSync(join(snapshot, name))) await copyFile(join(snapshot, name), join(dir, name));
   }
@@ -106,13 +129,26 @@ export async function startWranglerDev(root: string, snapshot: string): Promise<
   };
 }
 
+export interface MiniflareOptions {
+  /** Open workerd's inspector (for the timing breakdown and CPU profile). */
+  inspector: boolean;
+  /** Where the project copy, and with it all of Miniflare's state, lives: the OS temp dir by default. */
+  parent?: string;
+  /** The key and label of the path (default: the plain workerd path). */
+  path?: { key: string; label: string };
+}
+
 /** (b) The bundle `wrangler deploy --dry-run` produces, served by workerd through Miniflare. */
-export async function startMiniflare(
-  root: string,
-  snapshot: string,
-  options: { inspector: boolean },
-): Promise<Target> {
-  const copy = await copyProject(root, snapshot, "miniflare");
+export async function startMiniflare(root: string, snapshot: string, options: MiniflareOptions): Promise<Target> {
+  const parent = options.parent ?? tmpdir();
+  const path = options.path ?? WORKERD;
+  const copy = await copyProject(root, snapshot, path.key, parent);
+  // Miniflare keeps the Durable Objects' SQLite files, D1 and its caches under os.tmpdir():
+  // pointing TMPDIR into the copy puts them on the copy's filesystem, and the copy's
+  // cleanup removes them even when the host is killed before Miniflare can tidy up.
+  const stateDir = join(copy.dir, "tmp");
+  await mkdir(stateDir);
+  const onTmpfs = await isWritableTmpfs(stateDir);
   const outdir = join(copy.dir, "bundle");
   await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: copy.dir,
@@ -134,7 +170,7 @@ export async function startMiniflare(
     "miniflare",
     process.execPath,
     ["--import", "tsx", join(root, "bench/targets/miniflare-host.ts"), JSON.stringify(config)],
-    { cwd: root, env: wranglerEnv(), logFile: join(copy.dir, "miniflare.log"), stdout: "pipe" },
+    { cwd: root, env: { ...wranglerEnv(), TMPDIR: stateDir }, logFile: join(copy.dir, "miniflare.log"), stdout: "pipe" },
   );
   const ready = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("Miniflare did not start within 120 s")), 120_000);
@@ -160,16 +196,30 @@ export async function startMiniflare(
   const baseUrl = ready.replace(/\/$/, "");
   await waitForHttp(`${baseUrl}/v1/health`, 30_000);
   return {
-    key: "miniflare",
-    label: "workerd (Miniflare)",
+    key: path.key,
+    label: path.label,
     kind: "worker",
     baseUrl,
     token: copy.token,
     pids: () => [group.pid],
-    notes: [`wrangler ${await wranglerVersion(root)} bundle on Miniflare's workerd, no dev proxy, request logging off`],
+    notes: [
+      `wrangler ${await wranglerVersion(root)} bundle on Miniflare's workerd, no dev proxy, request logging off`,
+      onTmpfs
+        ? "state (Durable Objects' SQLite, D1) on tmpfs: shows the Worker's own cost without this VM's disk fsyncs; production storage is neither"
+        : `state (Durable Objects' SQLite, D1) on disk, under ${parent}`,
+    ],
     stop: () => group.stop(),
     bundle: join(outdir, "index.js"),
     // workerd names each isolate's DevTools target after its service.
     ...(inspectorPort === undefined ? {} : { inspectorUrl: `ws://${HOST}:${inspectorPort}/core:user:stockflare` }),
   };
+}
+
+/**
+ * (c) Path (b) with the project copy and Miniflare's state under /dev/shm. Never profiled:
+ * the timing breakdown and CPU profile belong to (b), and one profile per run is enough.
+ */
+export async function startMiniflareOnTmpfs(root: string, snapshot: string): Promise<Target> {
+  if (!(await isWritableTmpfs(TMPFS))) throw new Error(`no tmpfs at ${TMPFS}`);
+  return startMiniflare(root, snapshot, { inspector: false, parent: TMPFS, path: WORKERD_TMPFS });
 }
