@@ -1,5 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { bearerAuth } from "./auth";
+import { guardD1 } from "./d1-guard";
 import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
 import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
@@ -18,6 +19,7 @@ export function createApp() {
   app.use("*", bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw problems.payloadTooLarge(BODY_LIMIT_BYTES); } }));
   app.route("/", healthRoutes);
   app.use("/v1/*", bearerAuth());
+  app.use("/v1/*", guardD1());
   app.route("/", stockRoutes);
   app.route("/", reservationRoutes);
   app.route("/", webhookRoutes);

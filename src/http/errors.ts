@@ -20,11 +20,24 @@ function fromHttpException(error: HTTPException): Problem {
 
 /** The one place errors become responses. Anything unexpected is logged and answered 500. */
 export const onError: ErrorHandler = (error) => {
-  if (error instanceof Problem) return headed(error);
+  const problem = problemIn(error);
+  if (problem !== null) return headed(problem);
   if (error instanceof HTTPException) return headed(fromHttpException(error));
   console.error("unhandled error", error);
   return new Problem(500, "internal", "Internal error", "An unexpected error occurred.").toResponse();
 };
+
+/**
+ * The Problem an error is or was caused by: libraries between a route and its dependency
+ * (drizzle around D1) wrap what the dependency threw, with the original as `cause`.
+ */
+function problemIn(error: unknown): Problem | null {
+  for (let depth = 0; depth < 5 && error instanceof Error; depth++) {
+    if (error instanceof Problem) return error;
+    error = error.cause;
+  }
+  return null;
+}
 
 /** The response, with the headers its status calls for. */
 function headed(problem: Problem): Response {

@@ -50,11 +50,6 @@ export const problems = {
     new Problem(413, "payload_too_large", "Payload too large", `The body exceeds ${limit} bytes.`),
   unsupportedMediaType: () =>
     new Problem(415, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."),
-  unavailable: () =>
-    new Problem(
-      503,
-      "unavailable",
-      "Service unavailable",
-      "A stock item could not be reached. Nothing was acknowledged; retry the same request.",
-    ),
+  unavailable: (detail = "A stock item could not be reached. Nothing was acknowledged; retry the same request.") =>
+    new Problem(503, "unavailable", "Service unavailable", detail),
 } as const;

@@ -1,0 +1,78 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app";
+import { TOKEN, unique } from "./client";
+
+/**
+ * D1 is a dependency that can be down: routes that need it answer `503 unavailable` with
+ * `Retry-After`, never 500, and the reserve path, which never uses D1, keeps working.
+ * The app is served here with a D1 that fails every call, the way an unreachable one does.
+ */
+
+const failure = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
+
+const downStatement: D1PreparedStatement = {
+  bind: () => downStatement,
+  first: failure,
+  all: failure,
+  run: failure,
+  raw: failure,
+} as unknown as D1PreparedStatement;
+
+const downD1 = {
+  prepare: () => downStatement,
+  batch: failure,
+  exec: failure,
+  dump: failure,
+  withSession: () => downD1,
+} as unknown as D1Database;
+
+const app = createApp();
+
+async function callWithD1Down(method: string, path: string, json?: unknown) {
+  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
+  if (json !== undefined) headers["content-type"] = "application/json";
+  const response = await app.fetch(
+    new Request(`http://stockflare.test${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) }),
+    { ...env, DB: downD1 },
+    createExecutionContext(),
+  );
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("with D1 unreachable", () => {
+  const routes: [string, string, unknown?][] = [
+    ["GET", "/v1/events"],
+    ["GET", "/v1/events?sku=X1&limit=5"],
+    ["GET", "/v1/analytics/stock/X1/wh"],
+    ["POST", "/v1/admin/reconcile", { items: [{ sku: "X1", warehouse: "wh" }] }],
+    ["POST", "/v1/admin/reconcile"],
+    ["GET", "/v1/webhooks"],
+    ["POST", "/v1/webhooks", { url: "https://erp.example.com/hooks" }],
+    ["GET", "/v1/webhooks/wh_0123456789abcdef"],
+    ["DELETE", "/v1/webhooks/wh_0123456789abcdef"],
+    ["GET", "/v1/webhooks/wh_0123456789abcdef/deliveries"],
+  ];
+  for (const [method, path, body] of routes) {
+    it(`${method} ${path} answers 503 unavailable with Retry-After`, async () => {
+      const r = await callWithD1Down(method, path, body);
+      expect(r.status, JSON.stringify(r.body)).toBe(503);
+      expect(r.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(r.body).toMatchObject({ code: "unavailable", status: 503 });
+    });
+  }
+
+  it("the reserve path needs no D1: set, reserve, read, commit", async () => {
+    const sku = unique("D1DOWN");
+    expect((await callWithD1Down("PUT", `/v1/stock/${sku}/wh`, { onHand: 3 })).status).toBe(200);
+    const placed = await callWithD1Down("POST", "/v1/reservations", { lines: [{ sku, warehouse: "wh", quantity: 2 }] });
+    expect(placed.status).toBe(201);
+    const id = placed.body.id as string;
+    expect((await callWithD1Down("GET", `/v1/reservations/${id}`)).body).toMatchObject({ status: "held" });
+    expect((await callWithD1Down("POST", `/v1/reservations/${id}/commit`)).body).toMatchObject({ status: "committed" });
+    expect((await callWithD1Down("GET", `/v1/stock/${sku}/wh`)).body).toMatchObject({ onHand: 1, reserved: 0 });
+    expect((await callWithD1Down("GET", `/v1/stock/${sku}`)).status).toBe(200);
+  });
+});
