@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "../events/cursor";
+import { parseTags } from "../stock/precondition";
 import { STATUSES } from "../reservations/lifecycle";
 import { ADJUSTMENT_REASONS, CHANGE_TYPES } from "../stock/ledger";
 import { ALERT_TYPES } from "../webhooks/crossing";
@@ -55,7 +56,29 @@ export const AdjustmentBody = z
   })
   .openapi("Adjustment");
 
+/** `If-Match`: `"<version>"` (or a list of them), or `*`. */
+const IfMatch = z
+  .string()
+  .refine((value) => parseTags(value) !== null, 'a quoted version such as "7", a list of them, or *')
+  .optional()
+  .openapi({
+    param: { name: "if-match", in: "header" },
+    description: '`If-Match: "<version>"`: apply only if the level is still at that version (`*`: only if it has been set); otherwise 412 with the current level.',
+  });
+
+export const SetLevelHeaders = z.object({
+  "if-match": IfMatch,
+  "if-none-match": z
+    .literal("*", { message: "only * is supported" })
+    .optional()
+    .openapi({
+      param: { name: "if-none-match", in: "header" },
+      description: "`If-None-Match: *`: set only if the item has never been set; otherwise 412 with the current level.",
+    }),
+});
+
 export const AdjustmentHeaders = z.object({
+  "if-match": IfMatch,
   "idempotency-key": z
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 visible ASCII characters")

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { available, type Level as StockLevel } from "../stock/ledger";
 import { skuDirectory, stockItem } from "../stock/address";
+import { etagOf, type Precondition, parseTags } from "../stock/precondition";
+import type { PreconditionFailed } from "../stock/StockItem";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
 import {
@@ -12,6 +14,7 @@ import {
   Level,
   problem,
   SetLevelBody,
+  SetLevelHeaders,
   SkuLevels,
   SkuParams,
 } from "./schemas";
@@ -30,6 +33,32 @@ function levelBody(level: StockLevel) {
   };
 }
 
+/** Every response whose body is a Level carries its version as the entity tag. */
+function withEtag(c: { header: (name: string, value: string) => void }, level: StockLevel) {
+  c.header("etag", etagOf(level.version));
+  return levelBody(level);
+}
+
+function precondition(headers: { "if-match"?: string | undefined; "if-none-match"?: string | undefined }): Precondition | undefined {
+  const ifMatch = headers["if-match"];
+  if (ifMatch !== undefined && headers["if-none-match"] !== undefined) {
+    throw problems.invalidRequest([{ path: "if-none-match", message: "send If-Match or If-None-Match, not both" }]);
+  }
+  if (headers["if-none-match"] !== undefined) return { ifNoneMatch: "*" };
+  if (ifMatch === undefined) return undefined;
+  return { ifMatch: parseTags(ifMatch) ?? [] };
+}
+
+function preconditionFailed(result: PreconditionFailed): Problem {
+  const detail =
+    result.level === null
+      ? "The item has never been set."
+      : `The item is at version ${result.level.version}; read it again and retry.`;
+  return new Problem(412, "precondition_failed", "Precondition failed", detail, {
+    level: result.level === null ? null : levelBody(result.level),
+  });
+}
+
 const neverSet = (sku: string, warehouse: string) =>
   problems.notFound(`No stock level has been set for ${sku} in ${warehouse}.`);
 
@@ -37,8 +66,12 @@ const setLevel = createRoute({
   method: "put",
   path: "/v1/stock/{sku}/{warehouse}",
   summary: "Set the counted quantity (absolute)",
-  request: { params: ItemParams, body: jsonBody(SetLevelBody) },
-  responses: { 200: json(Level, "The level after the count"), 400: problem("Invalid request") },
+  request: { params: ItemParams, headers: SetLevelHeaders, body: jsonBody(SetLevelBody) },
+  responses: {
+    200: json(Level, "The level after the count (`ETag`: its version)"),
+    400: problem("Invalid request"),
+    412: problem("precondition_failed: If-Match / If-None-Match did not hold; `level` is the current one"),
+  },
 });
 
 const adjustLevel = createRoute({
@@ -51,6 +84,7 @@ const adjustLevel = createRoute({
     400: problem("Invalid request"),
     404: problem("No level set for this item"),
     409: problem("negative_on_hand: on hand would drop below 0"),
+    412: problem("precondition_failed: If-Match did not hold; `level` is the current one"),
   },
 });
 
@@ -73,15 +107,26 @@ const getSkuLevels = createRoute({
 export const stockRoutes = createRouter()
   .openapi(setLevel, async (c) => {
     const { sku, warehouse } = c.req.valid("param");
-    const level = await stockItem(c.env, sku, warehouse).setCount(sku, warehouse, c.req.valid("json"));
-    return c.json(levelBody(level), 200);
+    const result = await stockItem(c.env, sku, warehouse).setCount(
+      sku,
+      warehouse,
+      c.req.valid("json"),
+      precondition(c.req.valid("header")),
+    );
+    if (!result.ok) throw preconditionFailed(result);
+    return c.json(withEtag(c, result.level), 200);
   })
   .openapi(adjustLevel, async (c) => {
     const { sku, warehouse } = c.req.valid("param");
-    const key = c.req.valid("header")["idempotency-key"];
-    const result = await stockItem(c.env, sku, warehouse).adjust(c.req.valid("json"), key);
-    if (result.ok) return c.json(levelBody(result.level), 200);
+    const headers = c.req.valid("header");
+    const result = await stockItem(c.env, sku, warehouse).adjust(
+      c.req.valid("json"),
+      headers["idempotency-key"],
+      precondition(headers),
+    );
+    if (result.ok) return c.json(withEtag(c, result.level), 200);
     if (result.code === "not_found") throw neverSet(sku, warehouse);
+    if (result.code === "precondition_failed") throw preconditionFailed(result);
     throw new Problem(
       409,
       "negative_on_hand",
@@ -94,7 +139,7 @@ export const stockRoutes = createRouter()
     const { sku, warehouse } = c.req.valid("param");
     const level = await stockItem(c.env, sku, warehouse).getLevel();
     if (level === null) throw neverSet(sku, warehouse);
-    return c.json(levelBody(level), 200);
+    return c.json(withEtag(c, level), 200);
   })
   .openapi(getSkuLevels, async (c) => {
     const { sku } = c.req.valid("param");

@@ -17,6 +17,7 @@ import {
   type SetCount,
   setCount,
 } from "./ledger";
+import { type Precondition, preconditionHolds } from "./precondition";
 import { StockItemStore } from "./StockItemStore";
 import { deliverAlerts } from "../webhooks/delivery";
 import { recordCrossings } from "../webhooks/outbox";
@@ -66,7 +67,13 @@ export interface AdjustInput {
 export type AdjustResult =
   | { ok: true; level: Level }
   | { ok: false; code: "negative_on_hand"; onHand: number }
-  | { ok: false; code: "not_found" };
+  | { ok: false; code: "not_found" }
+  | PreconditionFailed;
+
+/** An `If-Match` / `If-None-Match` that did not hold: nothing changed; `level` is the current one. */
+export type PreconditionFailed = { ok: false; code: "precondition_failed"; level: Level | null };
+
+export type SetCountResult = { ok: true; level: Level } | PreconditionFailed;
 
 /**
  * One SKU in one warehouse. Every decrement of its stock is serialized here, and every
@@ -109,24 +116,31 @@ export class StockItem extends DurableObject<Env> {
     return this.mutate(() => this.store.readLevel());
   }
 
-  async setCount(sku: string, warehouse: string, input: SetCount): Promise<Level> {
-    if (this.store.readLevel() === null) {
+  /** A count: sets `onHand` absolutely, when `precondition` (if any) holds. */
+  async setCount(sku: string, warehouse: string, input: SetCount, precondition?: Precondition): Promise<SetCountResult> {
+    const before = this.store.readLevel();
+    if (before === null && preconditionHolds(before, precondition)) {
       // Registered before the first write, so the SKU's totals never miss this item.
       await skuDirectory(this.env, sku).addWarehouse(sku, warehouse);
     }
-    return this.mutate((now) => {
-      const { level, change } = setCount(this.store.readLevel(), { sku, warehouse }, input, now);
-      return this.persist(level, change);
+    return this.mutate((now): SetCountResult => {
+      const current = this.store.readLevel();
+      if (!preconditionHolds(current, precondition)) return { ok: false, code: "precondition_failed", level: current };
+      const { level, change } = setCount(current, { sku, warehouse }, input, now);
+      return { ok: true, level: this.persist(level, change) };
     });
   }
 
-  async adjust(input: AdjustInput, idempotencyKey?: string): Promise<AdjustResult> {
+  async adjust(input: AdjustInput, idempotencyKey?: string, precondition?: Precondition): Promise<AdjustResult> {
     return this.mutate((now) => {
       if (idempotencyKey !== undefined) {
         const first = this.store.readAdjustmentOutcome(idempotencyKey);
         if (first !== null) return JSON.parse(first) as AdjustResult;
       }
-      const level = this.store.readLevel();
+      const current = this.store.readLevel();
+      // Refused before anything is recorded, so a retry with a fresh version may reuse the key.
+      if (!preconditionHolds(current, precondition)) return { ok: false, code: "precondition_failed", level: current } as const;
+      const level = current;
       if (level === null) return { ok: false, code: "not_found" } as const;
       const outcome = adjust(level, input, now);
       const result: AdjustResult = outcome.ok

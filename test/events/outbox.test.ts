@@ -25,7 +25,7 @@ describe("outbox", () => {
     const sku = unique("obx");
     const stub = stockItem(env, sku, "WH1");
     await runInDurableObject(stub, async (instance: StockItem, state) => {
-      const level = await instance.setCount(sku, "WH1", { onHand: 8 });
+      const { level } = (await instance.setCount(sku, "WH1", { onHand: 8 })) as { level: { version: number } };
       const result = await instance.adjust({ delta: -3, reason: "damage", reference: "broken pallet" });
       expect(result.ok).toBe(true);
       const events = outboxOf(state);

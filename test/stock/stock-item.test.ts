@@ -59,7 +59,9 @@ describe("StockItem: levels", () => {
   it("a never-set item has no level; a count creates it at version 1", async () => {
     const { sku, warehouse, stub } = newItem();
     expect(await stub.getLevel()).toBeNull();
-    const level = await stub.setCount(sku, warehouse, { onHand: 7, lowStockThreshold: 2, reorderQuantity: 10 });
+    const counted = await stub.setCount(sku, warehouse, { onHand: 7, lowStockThreshold: 2, reorderQuantity: 10 });
+    if (!counted.ok) throw new Error("count refused");
+    const level = counted.level;
     expect(level).toMatchObject({ sku, warehouse, onHand: 7, reserved: 0, lowStockThreshold: 2, reorderQuantity: 10, version: 1 });
     expect(await stub.getLevel()).toEqual(level);
   });
@@ -78,7 +80,8 @@ describe("StockItem: levels", () => {
         expect(event.seq).toBe(version);
         seen.push(version ?? -1);
       };
-      note((await instance.setCount(sku, warehouse, { onHand: 10 })).version);
+      const counted = await instance.setCount(sku, warehouse, { onHand: 10 });
+      note(counted.ok ? counted.level.version : undefined);
       const adjusted = await instance.adjust({ delta: 5, reason: "receipt", reference: "po-1" });
       note(adjusted.ok ? adjusted.level.version : undefined);
       await instance.hold(holdFor(sku, warehouse, "r1", 4));
@@ -122,8 +125,7 @@ describe("StockItem: levels", () => {
     const { sku, warehouse, stub, ready } = newItem(5);
     await ready;
     expect(await stub.hold(holdFor(sku, warehouse, "r1", 4))).toEqual({ ok: true });
-    const level = await stub.setCount(sku, warehouse, { onHand: 1 });
-    expect(level).toMatchObject({ onHand: 1, reserved: 4 });
+    expect(await stub.setCount(sku, warehouse, { onHand: 1 })).toMatchObject({ ok: true, level: { onHand: 1, reserved: 4 } });
     expect(await stub.hold(holdFor(sku, warehouse, "r2", 1))).toMatchObject({ ok: false, reason: "insufficient", available: -3 });
     expect(await stub.commit("r1")).toEqual({ ok: true, status: "committed" });
     expect(await stub.getLevel()).toMatchObject({ onHand: -3, reserved: 0 });
