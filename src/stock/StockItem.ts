@@ -239,6 +239,7 @@ export class StockItem extends DurableObject<Env> {
     await this.deliverAlerts();
     // Always set the next alarm here rather than trust the mirror: an alarm that a request
     // set while this handler was awaiting should not depend on surviving the handler's end.
+    this.alarmAt = null;
     await this.rearm();
   }
 
