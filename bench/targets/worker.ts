@@ -26,7 +26,7 @@ import type { Target } from "./target";
  */
 
 const CONFIG_FILES = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example", "worker-configuration.d.ts"];
-const SNAPSHOT_DIRS = ["src", "migrations"];
+const SNAPSHOT_DIRS = ["src", "migrations", "scripts"];
 
 /** The tmpfs the (c) path keeps its state on. */
 export const TMPFS = "/dev/shm";

@@ -3,7 +3,7 @@
  * Objects, D1 and Queues) as a child process and talks HTTP to it.
  *
  * Each server lives in its own temporary copy of the project (package.json, wrangler.toml,
- * tsconfig.json, .dev.vars.example copied; node_modules, src, migrations symlinked), so its
+ * tsconfig.json, .dev.vars.example copied; node_modules, src, migrations, scripts symlinked), so its
  * `.wrangler/` state never collides with other runs or with a developer's `npm start`.
  * The HTTP port and the devtools inspector port are both picked free, so instances run in
  * parallel.
@@ -38,7 +38,7 @@ import { fileURLToPath } from "node:url";
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
 const COPIED = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example"];
-const LINKED = ["node_modules", "src", "migrations"];
+const LINKED = ["node_modules", "src", "migrations", "scripts"];
 
 export interface StartOptions {
   /** HTTP port; a free one is picked when omitted. */
