@@ -38,6 +38,13 @@ export const SetLevelBody = z
     onHand: z.number().int().min(0).max(MAX_ON_HAND),
     lowStockThreshold: z.number().int().min(0).max(MAX_ON_HAND).optional(),
     reorderQuantity: z.number().int().min(0).max(MAX_ON_HAND).optional(),
+    shards: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: "Pool members that take this item's reservations in parallel (flash sales); kept when omitted, initially 1." }),
   })
   .openapi("SetLevel");
 
@@ -102,8 +109,24 @@ export const Level = z
     reorderQuantity: z.number().int(),
     version: z.number().int(),
     updatedAt: Timestamp,
+    shards: z.number().int().openapi({ description: "Pool members taking reservations (1: the item alone)" }),
   })
   .openapi("Level");
+
+export const Shards = z
+  .object({
+    unallocated: z.number().int().openapi({ description: "Units no pool member may hold yet" }),
+    shards: z.array(
+      z.object({
+        shard: z.number().int(),
+        allocated: z.number().int(),
+        reserved: z.number().int(),
+        available: z.number().int(),
+        requests: z.number().int().openapi({ description: "Reservation calls this member served since it started" }),
+      }),
+    ),
+  })
+  .openapi("Shards");
 
 const Totals = z.object({ onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() });
 

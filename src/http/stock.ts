@@ -15,11 +15,12 @@ import {
   problem,
   SetLevelBody,
   SetLevelHeaders,
+  Shards,
   SkuLevels,
   SkuParams,
 } from "./schemas";
 
-function levelBody(level: StockLevel) {
+function levelBody(level: StockLevel & { shards?: number }) {
   return {
     sku: level.sku,
     warehouse: level.warehouse,
@@ -30,6 +31,7 @@ function levelBody(level: StockLevel) {
     reorderQuantity: level.reorderQuantity,
     version: level.version,
     updatedAt: new Date(level.updatedAt).toISOString(),
+    shards: level.shards ?? 1,
   };
 }
 
@@ -96,6 +98,14 @@ const getLevel = createRoute({
   responses: { 200: json(Level, "The level"), 404: problem("Never set") },
 });
 
+const getShards = createRoute({
+  method: "get",
+  path: "/v1/stock/{sku}/{warehouse}/shards",
+  summary: "A pooled item's allocation over its members, and the calls each served",
+  request: { params: ItemParams },
+  responses: { 200: json(Shards, "Unallocated units and each member's allocation"), 404: problem("Never set") },
+});
+
 const getSkuLevels = createRoute({
   method: "get",
   path: "/v1/stock/{sku}",
@@ -140,6 +150,12 @@ export const stockRoutes = createRouter()
     const level = await stockItem(c.env, sku, warehouse).getLevel();
     if (level === null) throw neverSet(sku, warehouse);
     return c.json(withEtag(c, level), 200);
+  })
+  .openapi(getShards, async (c) => {
+    const { sku, warehouse } = c.req.valid("param");
+    const view = await stockItem(c.env, sku, warehouse).poolView();
+    if (view === null) throw neverSet(sku, warehouse);
+    return c.json(view, 200);
   })
   .openapi(getSkuLevels, async (c) => {
     const { sku } = c.req.valid("param");

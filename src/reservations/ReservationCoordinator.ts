@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { stockItem, stockItemName } from "../stock/address";
+import { poolMember } from "../objects/pool";
+import { stockItem, stockItemName, stockPoolMember } from "../stock/address";
 import { available } from "../stock/ledger";
-import type { HoldOpResult } from "../stock/StockItem";
+import type { HoldOpResult, HoldResult } from "../stock/StockItem";
 import { legacyReservation } from "./address";
 import {
   decide,
@@ -81,6 +82,8 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * again is read once more, then held as usual and forgotten here.
    */
   private readonly shortItems = new Set<string>();
+  /** Items (by object name) found pooled, with their member count: their lines go to a member. */
+  private readonly pooledItems = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -113,17 +116,10 @@ export class ReservationCoordinator extends DurableObject<Env> {
         createdAt: now,
         expiresAt: now + input.ttlSeconds * 1000,
       };
+      // Lines of items known to be pooled go to their member: written down before it is called.
+      placing.placements = placing.lines.map((line) => this.plannedMember(placing.id, line));
       this.save(placing);
-      const outcomes = await Promise.allSettled(
-        placing.lines.map((line) =>
-          stockItem(this.env, line.sku, line.warehouse).hold({
-            ...line,
-            reservationId: placing.id,
-            attempt: placing.attempt,
-            expiresAt: placing.expiresAt,
-          }),
-        ),
-      );
+      const outcomes = await Promise.allSettled(placing.lines.map((_, i) => this.holdLine(placing, i)));
       const shortages: Shortage[] = [];
       outcomes.forEach((o, i) => {
         const line = placing.lines[i] as Line;
@@ -135,15 +131,15 @@ export class ReservationCoordinator extends DurableObject<Env> {
         }
       });
       if (outcomes.every((o) => o.status === "fulfilled" && o.value.ok)) {
-        const held = this.save({ ...placing, phase: "held" });
+        const held = this.save({ ...placing, placements: [...(placing.placements ?? [])], phase: "held" });
         return { kind: "created", reservation: viewAt(held, now) as ReservationView };
       }
       // A line that answered "no" holds nothing of this attempt and its call is over, so
       // only lines that held, or whose answer never came, need voiding: a refusal on a sold-out
       // item then costs that item one call, not two.
-      const unsettled = placing.lines.filter((_, i) => {
+      const unsettled = placing.lines.flatMap((_, i) => {
         const o = outcomes[i];
-        return o === undefined || o.status === "rejected" || o.value.ok;
+        return o === undefined || o.status === "rejected" || o.value.ok ? [i] : [];
       });
       // A first attempt that every item simply refused left no trace anywhere: the record goes
       // too, so refusals do not pile up here. Otherwise it stays (`rejected`) to keep the
@@ -274,7 +270,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
    */
   private async runCommit(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "committing" });
-    const items = record.lines.map((line) => stockItem(this.env, line.sku, line.warehouse));
+    const items = record.lines.map((_, i) => this.holder(record, i));
     if (items.length > 1) {
       const pins = await settleAll<HoldOpResult>(items.map((item) => item.pin(record.id)));
       if (!pins.every((pin) => pin.ok)) {
@@ -292,19 +288,84 @@ export class ReservationCoordinator extends DurableObject<Env> {
   private async runRelease(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "releasing" });
     await settleAll<HoldOpResult>(
-      record.lines.map((line) => stockItem(this.env, line.sku, line.warehouse).release(record.id)),
+      record.lines.map((_, i) => this.holder(record, i).release(record.id)),
     );
     return this.save({ ...record, phase: "released" });
   }
 
-  /** Voids the attempt on `lines` (all of them when recovering: what happened is unknown). */
-  private async voidPlacement(record: ReservationRecord, lines = record.lines): Promise<ReservationRecord> {
+  /**
+   * Voids the attempt on the lines at `indices` (all of them when recovering: what happened is
+   * unknown). A line of a pooled item is voided at its member and at the item itself, since
+   * its last units may have been held there.
+   */
+  private async voidPlacement(record: ReservationRecord, indices = record.lines.map((_, i) => i)): Promise<ReservationRecord> {
     await settleAll(
-      lines.map((line) =>
-        stockItem(this.env, line.sku, line.warehouse).voidAttempt(record.id, record.attempt),
-      ),
+      indices.flatMap((i) => {
+        const line = record.lines[i] as Line;
+        const item = stockItem(this.env, line.sku, line.warehouse);
+        const member = record.placements?.[i];
+        const calls = [item.voidAttempt(record.id, record.attempt)];
+        if (typeof member === "number") {
+          calls.push(stockPoolMember(this.env, line.sku, line.warehouse, member).voidAttempt(record.id, record.attempt));
+        }
+        return calls;
+      }),
     );
     return this.save({ ...record, phase: "rejected" });
+  }
+
+  /** The object that holds line `i`: its pool member, or the item. */
+  private holder(record: ReservationRecord, i: number) {
+    const line = record.lines[i] as Line;
+    const member = record.placements?.[i];
+    return typeof member === "number"
+      ? stockPoolMember(this.env, line.sku, line.warehouse, member)
+      : stockItem(this.env, line.sku, line.warehouse);
+  }
+
+  /** The member a line of an item known to be pooled goes to: spread by the reservation id. */
+  private plannedMember(reservationId: string, line: Line): number | null {
+    const shards = this.pooledItems.get(itemKey(line));
+    return shards === undefined || shards <= 1 ? null : poolMember(reservationId, shards);
+  }
+
+  /**
+   * Holds line `i`, at most four calls, never a loop: at the item, which may answer that it is
+   * pooled; then at the line's member (recorded in the record first); a member short even after
+   * asking its parent for more sends the line to the item's own last units, so no buyer is
+   * refused while units remain anywhere. A line that held at the item leaves its placement null.
+   */
+  private async holdLine(record: ReservationRecord, i: number): Promise<HoldResult> {
+    const line = record.lines[i] as Line;
+    const placements = record.placements as (number | null)[];
+    const request = { ...line, reservationId: record.id, attempt: record.attempt, expiresAt: record.expiresAt };
+    const item = stockItem(this.env, line.sku, line.warehouse);
+    const atItemsLastUnits = async () => {
+      const answer = await item.hold({ ...request, lastUnits: true });
+      // Held at the item itself: that is where it is committed or released (the record of the
+      // intent still names the member, whose void is harmless).
+      if (answer.ok) placements[i] = null;
+      return answer;
+    };
+    for (let round = 0; round < 2; round++) {
+      const member = placements[i];
+      if (typeof member !== "number") {
+        const answer = await item.hold(request);
+        if (answer.ok || answer.reason !== "pooled") return answer;
+        this.pooledItems.set(itemKey(line), answer.shards);
+        placements[i] = poolMember(record.id, answer.shards);
+        this.save({ ...record, placements: [...placements] });
+        continue;
+      }
+      const answer = await stockPoolMember(this.env, line.sku, line.warehouse, member).hold({ ...request, member });
+      if (answer.ok || answer.reason === "refused") return answer;
+      if (answer.reason === "insufficient") return atItemsLastUnits();
+      // Retired: the item has fewer members now. Ask the item again (its void is recorded too).
+      this.pooledItems.delete(itemKey(line));
+      placements[i] = null;
+      this.save({ ...record, placements: [...placements] });
+    }
+    return atItemsLastUnits();
   }
 
   /**

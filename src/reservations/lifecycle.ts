@@ -40,6 +40,11 @@ export interface ReservationRecord {
   attempt: number;
   phase: Phase;
   lines: Line[];
+  /**
+   * Per line, the pool member of a pooled item that may hold it (src/stock/pool.ts), written
+   * before that member is called; absent or null: the item itself. Records of v0.1 have none.
+   */
+  placements?: (number | null)[];
   /** Epoch milliseconds. */
   createdAt: number;
   expiresAt: number;

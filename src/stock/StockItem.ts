@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { eventFor } from "../events/event";
+import { eventFor, type StockEvent } from "../events/event";
 import { EventsReader } from "../events/queries";
-import { skuDirectory } from "./address";
+import { skuDirectory, stockItem, stockPoolMember } from "./address";
 import { countsAsReserved, decidePlace, type Hold, type HoldOp, type HoldStatus, transition } from "./holds";
 import {
   type AdjustmentReason,
@@ -17,8 +17,9 @@ import {
   type SetCount,
   setCount,
 } from "./ledger";
+import { exactLevel, grantFor, lowWater, type MemberTotals, memberTotals, unallocatedDelta } from "./pool";
 import { type Precondition, preconditionHolds } from "./precondition";
-import { StockItemStore } from "./StockItemStore";
+import { type PoolMember, type PoolRole, type PoolState, StockItemStore } from "./StockItemStore";
 import { deliverAlerts } from "../webhooks/delivery";
 import { recordCrossings } from "../webhooks/outbox";
 import { WebhookRepository } from "../webhooks/subscriptions";
@@ -48,13 +49,47 @@ export interface HoldRequest {
   quantity: number;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** Addressed to pool member `member` of a pooled item (src/stock/pool.ts), not to the item. */
+  member?: number;
+  /** To a pooled item's own object: hold here, from what no member has (the last units). */
+  lastUnits?: boolean;
 }
 
 export type HoldResult =
   | { ok: true }
   | { ok: false; reason: "insufficient"; available: number }
   /** The hold exists but is over, or a void of this attempt came first. */
-  | { ok: false; reason: "refused"; status: HoldStatus };
+  | { ok: false; reason: "refused"; status: HoldStatus }
+  /** The item is pooled: hold at one of its `shards` members instead (or ask with `lastUnits`). */
+  | { ok: false; reason: "pooled"; shards: number }
+  /** This member is no longer one of the item's members. */
+  | { ok: false; reason: "retired" };
+
+/** What a member tells its parent: its changes since the last it heard absorbed, and its totals. */
+export interface MemberReport {
+  shard: number;
+  totals: MemberTotals;
+  receivedTotal: number;
+  returnedTotal: number;
+  events: StockEvent[];
+  /** Units it would like granted (0: none). */
+  want: number;
+}
+
+export interface SyncAnswer {
+  grantedTotal: number;
+  /** The member's changes absorbed so far: its events up to this seq may go. */
+  absorbedChanges: number;
+  retired: boolean;
+}
+
+export interface ShardView {
+  shard: number;
+  allocated: number;
+  reserved: number;
+  available: number;
+  requests: number;
+}
 
 export type HoldOpResult = { ok: true; status: HoldStatus } | { ok: false; status: HoldStatus | "missing" };
 
@@ -73,7 +108,10 @@ export type AdjustResult =
 /** An `If-Match` / `If-None-Match` that did not hold: nothing changed; `level` is the current one. */
 export type PreconditionFailed = { ok: false; code: "precondition_failed"; level: Level | null };
 
-export type SetCountResult = { ok: true; level: Level } | PreconditionFailed;
+export type SetCountResult = { ok: true; level: LevelView } | PreconditionFailed;
+
+/** A level as the item answers it: a pooled item says how many members it has. */
+export type LevelView = Level & { shards?: number };
 
 /**
  * One SKU in one warehouse. Every decrement of its stock is serialized here, and every
@@ -100,6 +138,23 @@ export class StockItem extends DurableObject<Env> {
   private shipTimer = false;
   /** Set by a change that recorded an alert: its first delivery is due at once. */
   private alertRecorded = false;
+  /** This item is pooled (src/stock/pool.ts): it has ever had `shards` > 1. */
+  private pooled = false;
+  /** Set when this object is a member of a pooled item rather than an item. */
+  private role: PoolRole | null = null;
+  /** Reservation calls served since this object started (`GET …/shards`). */
+  private requests = 0;
+  /** A member's syncs with its parent run one after another. */
+  private syncing: Promise<unknown> = Promise.resolve();
+  /** The parent's reclaiming of members' free units under way, if any. */
+  private reclaiming: Promise<void> | null = null;
+  /** A member's last grant: it asks for more when what it may hold falls below a quarter of it. */
+  private lastGrant = 0;
+  /**
+   * Parent: counts and adjustments under way. They freeze every member first; no grant may
+   * thaw one before the count is applied, or a member could sell units the count takes away.
+   */
+  private counting = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -107,31 +162,88 @@ export class StockItem extends DurableObject<Env> {
     this.confirmInD1 = env.CONFIRM_EVENTS_IN_D1 === "true";
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.pooled = this.store.readPool() !== null;
+      this.role = this.store.readRole();
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  /** The level as of now: holds past their expiry are released first. */
-  async getLevel(): Promise<Level | null> {
-    return this.mutate(() => this.store.readLevel());
+  /**
+   * The level as of now: holds past their expiry are released first. A pooled item adds
+   * what each member did since its parent last absorbed from it, so the read reflects every
+   * hold acknowledged before it, wherever it was placed.
+   */
+  async getLevel(): Promise<LevelView | null> {
+    if (!this.pooled) return this.mutate(() => this.store.readLevel());
+    const snapshot = await this.mutate(() => ({
+      level: this.store.readLevel(),
+      members: this.store.readMembers(),
+      shards: this.store.readPool()?.shards ?? 1,
+    }));
+    if (snapshot.level === null) return null;
+    const { level, members, shards } = snapshot;
+    const totals = await Promise.all(
+      members.map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).memberTotalsNow()),
+    );
+    return { ...exactLevel(level, members.map((m) => m.absorbed), totals), shards };
   }
 
   /** A count: sets `onHand` absolutely, when `precondition` (if any) holds. */
-  async setCount(sku: string, warehouse: string, input: SetCount, precondition?: Precondition): Promise<SetCountResult> {
+  async setCount(
+    sku: string,
+    warehouse: string,
+    input: SetCount & { shards?: number },
+    precondition?: Precondition,
+  ): Promise<SetCountResult> {
     const before = this.store.readLevel();
     if (before === null && preconditionHolds(before, precondition)) {
       // Registered before the first write, so the SKU's totals never miss this item.
       await skuDirectory(this.env, sku).addWarehouse(sku, warehouse);
     }
-    return this.mutate((now): SetCountResult => {
+    // A count is absolute: every member change so far is absorbed first, so it counts against them all.
+    this.counting++;
+    try {
+      if (this.pooled) await this.absorbAllMembers();
+      return await this.applyCount(sku, warehouse, input, precondition);
+    } finally {
+      this.counting--;
+    }
+  }
+
+  private async applyCount(
+    sku: string,
+    warehouse: string,
+    input: SetCount & { shards?: number },
+    precondition?: Precondition,
+  ): Promise<SetCountResult> {
+    const result = await this.mutate((now): SetCountResult => {
       const current = this.store.readLevel();
       if (!preconditionHolds(current, precondition)) return { ok: false, code: "precondition_failed", level: current };
       const { level, change } = setCount(current, { sku, warehouse }, input, now);
-      return { ok: true, level: this.persist(level, change) };
+      const after = this.persist(level, change);
+      if (input.shards !== undefined) this.setShards(after, input.shards);
+      return { ok: true, level: after };
     });
+    if (!result.ok || !this.pooled) return result;
+    const pool = this.store.readPool();
+    // Fewer members now, or fewer units than members hold: what members do not hold comes back.
+    if (pool !== null && (pool.unallocated < 0 || this.store.readMembers().some((m) => m.shard >= pool.shards))) {
+      await this.reclaimFromMembers();
+    }
+    return { ok: true, level: { ...(this.store.readLevel() as Level), shards: pool?.shards ?? 1 } };
   }
 
   async adjust(input: AdjustInput, idempotencyKey?: string, precondition?: Precondition): Promise<AdjustResult> {
+    this.counting++;
+    try {
+      if (this.pooled) await this.absorbAllMembers();
+      return await this.applyAdjustment(input, idempotencyKey, precondition);
+    } finally {
+      this.counting--;
+    }
+  }
+
+  private applyAdjustment(input: AdjustInput, idempotencyKey?: string, precondition?: Precondition): Promise<AdjustResult> {
     return this.mutate((now) => {
       if (idempotencyKey !== undefined) {
         const first = this.store.readAdjustmentOutcome(idempotencyKey);
@@ -155,6 +267,19 @@ export class StockItem extends DurableObject<Env> {
 
   /** Places a reservation line's hold: all of `quantity` or nothing. Idempotent per attempt. */
   async hold(request: HoldRequest): Promise<HoldResult> {
+    if (request.member !== undefined) return this.holdAsMember(request, request.member);
+    this.requests++;
+    if (!this.pooled) return this.placeHold(request);
+    const shards = this.store.readPool()?.shards ?? 1;
+    if (shards > 1 && request.lastUnits !== true) return { ok: false, reason: "pooled", shards };
+    const first = await this.placeHold(request);
+    if (first.ok || first.reason !== "insufficient") return first;
+    // The last units may sit with members: they give back what they do not hold, then try once more.
+    await this.reclaimFromMembers();
+    return this.placeHold(request);
+  }
+
+  private placeHold(request: HoldRequest): Promise<HoldResult> {
     return this.mutate((now): HoldResult => {
       const decision = decidePlace(this.store.readHold(request.reservationId), request.attempt);
       if (decision.kind === "refused") return { ok: false, reason: "refused", status: "voided" };
@@ -169,9 +294,8 @@ export class StockItem extends DurableObject<Env> {
       if (decision.supersedes !== undefined && level !== null) {
         level = this.finishHold(level, decision.supersedes, "voided", now);
       }
-      if (level === null || !canHold(level, request.quantity)) {
-        return { ok: false, reason: "insufficient", available: level === null ? 0 : available(level) };
-      }
+      const free = level === null ? 0 : this.freeToHold(level);
+      if (level === null || free < request.quantity) return { ok: false, reason: "insufficient", available: free };
       this.record(level, holdChange(request.reservationId, request.quantity), now);
       this.store.writeHold(
         {
@@ -218,6 +342,265 @@ export class StockItem extends DurableObject<Env> {
         now,
       );
     });
+  }
+
+  // ── Flash-sale pools (src/stock/pool.ts) ───────────────────────────────────────────────
+  // Member side: a member is this same class, its level's onHand being its allocation.
+
+  /** Member: its totals as of now (due holds expired first), for the parent's exact read. */
+  async memberTotalsNow(): Promise<MemberTotals> {
+    return this.mutate(() => {
+      const level = this.store.readLevel();
+      const role = this.role;
+      return level === null || role === null
+        ? { changes: 0, onHandDelta: 0, reserved: 0 }
+        : memberTotals(level, role.receivedTotal, role.returnedTotal);
+    });
+  }
+
+  /** Member: gives back every unit it does not hold (and stops taking holds if `retire`); answers its report. */
+  async surrender(retire: boolean): Promise<MemberReport | null> {
+    return this.mutate(() => {
+      const role = this.role;
+      const level = this.store.readLevel();
+      if (role === null || level === null) return null;
+      this.writeRole({ ...role, retired: role.retired || retire, frozen: true });
+      this.giveBack(level, available(level));
+      return this.memberReport(0);
+    });
+  }
+
+  /** Member: what `GET …/shards` shows of it. */
+  async memberView(shard: number): Promise<ShardView> {
+    return this.mutate(() => {
+      const level = this.store.readLevel();
+      const allocated = level?.onHand ?? 0;
+      const reserved = level?.reserved ?? 0;
+      return { shard, allocated, reserved, available: allocated - reserved, requests: this.requests };
+    });
+  }
+
+  private async holdAsMember(request: HoldRequest, shard: number): Promise<HoldResult> {
+    this.requests++;
+    this.joinPool(request, shard);
+    if (this.role?.retired) return { ok: false, reason: "retired" };
+    if (this.role?.frozen !== true) {
+      const first = await this.placeHold(request);
+      if (first.ok || first.reason !== "insufficient") return first;
+    }
+    // Ask the parent for a slice (a frozen member first gives back what it has free), then try
+    // once more; still short or frozen, the coordinator goes to the item's last units.
+    await this.syncWithParent(request.quantity);
+    if (this.role?.retired) return { ok: false, reason: "retired" };
+    if (this.role?.frozen) return { ok: false, reason: "insufficient", available: 0 };
+    return this.placeHold(request);
+  }
+
+  /** A member's first call makes it one: its role and an empty allocation. */
+  private joinPool(item: { sku: string; warehouse: string }, shard: number): void {
+    if (this.role !== null) return;
+    this.ctx.storage.transactionSync(() => {
+      this.writeRole({ shard, receivedTotal: 0, returnedTotal: 0, retired: false, frozen: false });
+      if (this.store.readLevel() === null) {
+        this.store.writeLevel({
+          sku: item.sku,
+          warehouse: item.warehouse,
+          onHand: 0,
+          reserved: 0,
+          lowStockThreshold: 0,
+          reorderQuantity: 0,
+          version: 0,
+          updatedAt: Date.now(),
+        });
+      }
+    });
+  }
+
+  private writeRole(role: PoolRole): void {
+    this.store.writeRole(role);
+    this.role = role;
+  }
+
+  /** Allocation moves are not changes of the item: no event, no version. */
+  private giveBack(level: Level, units: number): void {
+    const role = this.role;
+    if (role === null || units <= 0) return;
+    this.store.writeLevel({ ...level, onHand: level.onHand - units });
+    this.writeRole({ ...role, returnedTotal: role.returnedTotal + units });
+  }
+
+  /** Units to ask for with the next sync: a retired or frozen member none; one running low its last slice. */
+  private refillWant(): number {
+    const level = this.store.readLevel();
+    if (this.role === null || this.role.retired || this.role.frozen || level === null) return 0;
+    return available(level) < lowWater(this.lastGrant) ? Math.max(1, this.lastGrant) : 0;
+  }
+
+  private memberReport(want: number): MemberReport | null {
+    const role = this.role;
+    const level = this.store.readLevel();
+    if (role === null || level === null) return null;
+    return {
+      shard: role.shard,
+      totals: memberTotals(level, role.receivedTotal, role.returnedTotal),
+      receivedTotal: role.receivedTotal,
+      returnedTotal: role.returnedTotal,
+      events: this.store.eventsAfter(0, SHIP_BATCH * 5),
+      want: role.retired ? 0 : want,
+    };
+  }
+
+  /** Member: reports to the parent (its changes, returns) and takes what it grants. One at a time. */
+  private syncWithParent(want: number): Promise<void> {
+    const run = this.syncing.then(() => this.syncOnce(want));
+    this.syncing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncOnce(want: number): Promise<void> {
+    const report = this.ctx.storage.transactionSync(() => {
+      const level = this.store.readLevel();
+      // A frozen member gives back whatever frees up (a release, an expiry) as it goes.
+      if (this.role?.frozen && level !== null) this.giveBack(level, available(level));
+      return this.memberReport(want);
+    });
+    const level = this.store.readLevel();
+    if (report === null || level === null) return;
+    const answer = await stockItem(this.env, level.sku, level.warehouse).poolSync(report);
+    this.ctx.storage.transactionSync(() => {
+      const role = this.role as PoolRole;
+      const current = this.store.readLevel() as Level;
+      const granted = answer.grantedTotal - role.receivedTotal;
+      if (granted > 0) {
+        this.store.writeLevel({ ...current, onHand: current.onHand + granted });
+        this.lastGrant = granted;
+      }
+      const retired = role.retired || answer.retired;
+      this.writeRole({
+        ...role,
+        receivedTotal: Math.max(role.receivedTotal, answer.grantedTotal),
+        retired,
+        // Units granted again: it sells again. A grant that was only answered again (already
+        // applied) does not thaw it: the parent has not decided anything new.
+        frozen: retired || (role.frozen && granted <= 0),
+      });
+      this.store.deleteEventsThrough(answer.absorbedChanges);
+    });
+  }
+
+  // Parent side.
+
+  /** Parent: a member's report: its changes become the item's, returns come back, a slice may be granted. */
+  async poolSync(report: MemberReport): Promise<SyncAnswer> {
+    return this.mutate((now) => this.applyReport(report, now));
+  }
+
+  /** Parent: `GET …/shards`. */
+  async poolView(): Promise<{ unallocated: number; shards: ShardView[] } | null> {
+    const level = await this.getLevel();
+    if (level === null) return null;
+    const pool = this.store.readPool();
+    if (pool === null) return { unallocated: available(level), shards: [] };
+    const views = await Promise.all(
+      this.store.readMembers().map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).memberView(m.shard)),
+    );
+    // Retired members are shown while they still have units (holds to finish, or units on their way back).
+    return { unallocated: pool.unallocated, shards: views.filter((v) => v.shard < pool.shards || v.allocated !== 0) };
+  }
+
+  /** Inside a transaction. Idempotent: events up to what was absorbed, and totals already seen, count once. */
+  private applyReport(report: MemberReport, now: number): SyncAnswer {
+    const pool = this.store.readPool();
+    let level = this.store.readLevel();
+    if (pool === null || level === null) return { grantedTotal: report.receivedTotal, absorbedChanges: 0, retired: true };
+    const member: PoolMember = this.store.readMembers().find((m) => m.shard === report.shard) ?? {
+      shard: report.shard,
+      grantedTotal: 0,
+      returnedSeen: 0,
+      absorbed: { changes: 0, onHandDelta: 0, reserved: 0 },
+    };
+    for (const event of [...report.events].sort((a, b) => a.seq - b.seq)) {
+      if (event.seq <= member.absorbed.changes) continue;
+      if (event.seq !== member.absorbed.changes + 1) break;
+      const change: Change = {
+        type: event.type,
+        onHandDelta: event.onHandDelta,
+        reservedDelta: event.reservedDelta,
+        ...(event.reservationId === undefined ? {} : { reservationId: event.reservationId }),
+        ...(event.reason === undefined ? {} : { reason: event.reason as AdjustmentReason }),
+      };
+      level = this.persist(applyChange(level, change, now), change, false);
+      member.absorbed = {
+        changes: event.seq,
+        onHandDelta: member.absorbed.onHandDelta + event.onHandDelta,
+        reserved: member.absorbed.reserved + event.reservedDelta,
+      };
+    }
+    let unallocated = pool.unallocated;
+    if (report.returnedTotal > member.returnedSeen) {
+      unallocated += report.returnedTotal - member.returnedSeen;
+      member.returnedSeen = report.returnedTotal;
+    }
+    const retired = report.shard >= pool.shards;
+    // A grant still on its way (answered, not yet applied there) is answered again, not doubled.
+    if (!retired && this.counting === 0 && report.want > 0 && member.grantedTotal <= report.receivedTotal) {
+      const granted = grantFor(unallocated, report.want, pool.shards);
+      member.grantedTotal += granted;
+      unallocated -= granted;
+    }
+    this.store.writePool({ ...pool, unallocated });
+    this.store.writeMember(member);
+    return { grantedTotal: member.grantedTotal, absorbedChanges: member.absorbed.changes, retired };
+  }
+
+  /** Parent, inside the count's transaction: becomes pooled, or changes how many members it has. */
+  private setShards(level: Level, shards: number): void {
+    const pool = this.store.readPool();
+    if (pool === null && shards <= 1) return;
+    this.store.writePool({ shards, unallocated: pool?.unallocated ?? available(level) });
+    this.pooled = true;
+    const known = new Set(this.store.readMembers().map((m) => m.shard));
+    for (let k = 0; k < shards; k++) {
+      if (!known.has(k)) this.store.writeMember({ shard: k, grantedTotal: 0, returnedSeen: 0, absorbed: { changes: 0, onHandDelta: 0, reserved: 0 } });
+    }
+  }
+
+  /** Parent: every member reports, so the parent holds every change made so far (before a count). */
+  private async absorbAllMembers(): Promise<void> {
+    const level = this.store.readLevel();
+    if (level === null) return;
+    // `surrender` also hands back the members' free units: harmless (the next refill grants
+    // them again), and the count then starts from every unit at the parent.
+    const reports = await Promise.all(
+      this.store.readMembers().map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).surrender(false)),
+    );
+    await this.mutate((now) => {
+      for (const report of reports) if (report !== null) this.applyReport(report, now);
+    });
+  }
+
+  /** Parent: members give back what they do not hold; those past `shards` retire. Coalesced. */
+  private reclaimFromMembers(): Promise<void> {
+    if (this.reclaiming !== null) return this.reclaiming;
+    const level = this.store.readLevel();
+    const pool = this.store.readPool();
+    if (level === null || pool === null) return Promise.resolve();
+    const run = (async () => {
+      try {
+        const reports = await Promise.allSettled(
+          this.store.readMembers().map((m) =>
+            stockPoolMember(this.env, level.sku, level.warehouse, m.shard).surrender(m.shard >= pool.shards),
+          ),
+        );
+        await this.mutate((now) => {
+          for (const outcome of reports) if (outcome.status === "fulfilled" && outcome.value !== null) this.applyReport(outcome.value, now);
+        });
+      } finally {
+        this.reclaiming = null;
+      }
+    })();
+    this.reclaiming = run;
+    return run;
   }
 
   override async alarm(): Promise<void> {
@@ -305,13 +688,28 @@ export class StockItem extends DurableObject<Env> {
     return this.persist(applyChange(before, change, now), change);
   }
 
-  /** Writes a level the ledger already computed, with the event of the change that made it. */
-  private persist(after: Level, change: Change): Level {
+  /**
+   * Writes a level the ledger already computed, with the event of the change that made it.
+   * `own`: made here, not a pool member's change this parent absorbs (see src/stock/pool.ts).
+   */
+  private persist(after: Level, change: Change, own = true): Level {
     this.store.writeLevel(after);
     this.store.appendEvent(eventFor(after, change));
     this.eventWritten = true;
+    // A member's events go to its parent, which alerts on the item's total.
+    if (this.role !== null) return after;
+    if (this.pooled && own) {
+      const pool = this.store.readPool() as PoolState;
+      this.store.writePool({ ...pool, unallocated: pool.unallocated + unallocatedDelta(change) });
+    }
     if (recordCrossings(this.store, after).length > 0) this.alertRecorded = true;
     return after;
+  }
+
+  /** What a hold here may take: a member its allocation's free part, a pooled parent what no member has. */
+  private freeToHold(level: Level): number {
+    if (this.role === null && this.pooled) return this.store.readPool()?.unallocated ?? 0;
+    return available(level);
   }
 
   /** Set by a change in the current invocation: its event is shipped when the invocation's transaction is done. */
@@ -376,6 +774,7 @@ export class StockItem extends DurableObject<Env> {
   }
 
   private async shipEvents(): Promise<void> {
+    if (this.role !== null) return this.syncWithParent(this.refillWant());
     for (;;) {
       const batch = this.store.pendingEvents(SHIP_BATCH);
       const last = batch.at(-1);

@@ -1,6 +1,7 @@
 import type { StockEvent } from "../events/event";
 import type { Hold, HoldStatus } from "./holds";
 import type { Level } from "./ledger";
+import type { MemberTotals } from "./pool";
 import type { Alert } from "../webhooks/alert";
 import type { AlertState, AlertType } from "../webhooks/crossing";
 import type { AlertOutbox, DueDelivery, PendingAlert, PendingAttempt } from "../webhooks/outbox";
@@ -49,6 +50,117 @@ export class StockItemStore implements AlertOutbox {
       );
     `);
     this.migrateAlerts();
+    this.migratePool();
+  }
+
+  // Flash-sale pools (src/stock/pool.ts). A parent has `pool` and one `pool_members` row per
+  // member it ever had; a member has `pool_role`.
+
+  private migratePool(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS pool (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        shards INTEGER NOT NULL,
+        unallocated INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS pool_members (
+        shard INTEGER PRIMARY KEY,
+        granted_total INTEGER NOT NULL DEFAULT 0,
+        returned_seen INTEGER NOT NULL DEFAULT 0,
+        absorbed_changes INTEGER NOT NULL DEFAULT 0,
+        absorbed_on_hand INTEGER NOT NULL DEFAULT 0,
+        absorbed_reserved INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE IF NOT EXISTS pool_role (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        shard INTEGER NOT NULL,
+        received_total INTEGER NOT NULL DEFAULT 0,
+        returned_total INTEGER NOT NULL DEFAULT 0,
+        retired INTEGER NOT NULL DEFAULT 0,
+        frozen INTEGER NOT NULL DEFAULT 0
+      );
+    `);
+  }
+
+  readPool(): PoolState | null {
+    const row = this.sql.exec<{ shards: number; unallocated: number }>("SELECT shards, unallocated FROM pool WHERE id = 1").toArray()[0];
+    return row === undefined ? null : { shards: row.shards, unallocated: row.unallocated };
+  }
+
+  writePool(pool: PoolState): void {
+    this.sql.exec(
+      "INSERT INTO pool (id, shards, unallocated) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET shards = excluded.shards, unallocated = excluded.unallocated",
+      pool.shards,
+      pool.unallocated,
+    );
+  }
+
+  readMembers(): PoolMember[] {
+    return this.sql
+      .exec<{ shard: number; granted_total: number; returned_seen: number; absorbed_changes: number; absorbed_on_hand: number; absorbed_reserved: number }>(
+        "SELECT * FROM pool_members ORDER BY shard",
+      )
+      .toArray()
+      .map((row) => ({
+        shard: row.shard,
+        grantedTotal: row.granted_total,
+        returnedSeen: row.returned_seen,
+        absorbed: { changes: row.absorbed_changes, onHandDelta: row.absorbed_on_hand, reserved: row.absorbed_reserved },
+      }));
+  }
+
+  writeMember(member: PoolMember): void {
+    this.sql.exec(
+      `INSERT INTO pool_members (shard, granted_total, returned_seen, absorbed_changes, absorbed_on_hand, absorbed_reserved)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (shard) DO UPDATE SET granted_total = excluded.granted_total, returned_seen = excluded.returned_seen,
+         absorbed_changes = excluded.absorbed_changes, absorbed_on_hand = excluded.absorbed_on_hand,
+         absorbed_reserved = excluded.absorbed_reserved`,
+      member.shard,
+      member.grantedTotal,
+      member.returnedSeen,
+      member.absorbed.changes,
+      member.absorbed.onHandDelta,
+      member.absorbed.reserved,
+    );
+  }
+
+  readRole(): PoolRole | null {
+    const row = this.sql
+      .exec<{ shard: number; received_total: number; returned_total: number; retired: number; frozen: number }>(
+        "SELECT * FROM pool_role WHERE id = 1",
+      )
+      .toArray()[0];
+    return row === undefined
+      ? null
+      : {
+          shard: row.shard,
+          receivedTotal: row.received_total,
+          returnedTotal: row.returned_total,
+          retired: row.retired === 1,
+          frozen: row.frozen === 1,
+        };
+  }
+
+  writeRole(role: PoolRole): void {
+    this.sql.exec(
+      `INSERT INTO pool_role (id, shard, received_total, returned_total, retired, frozen) VALUES (1, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET received_total = excluded.received_total, returned_total = excluded.returned_total,
+         retired = excluded.retired, frozen = excluded.frozen`,
+      role.shard,
+      role.receivedTotal,
+      role.returnedTotal,
+      role.retired ? 1 : 0,
+      role.frozen ? 1 : 0,
+    );
+  }
+
+  /** A member's events the parent has not confirmed absorbing, oldest first. */
+  eventsAfter(seq: number, limit: number): StockEvent[] {
+    return this.sql
+      .exec<{ event: string }>("SELECT event FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
+      .toArray()
+      .map((row) => JSON.parse(row.event) as StockEvent);
   }
 
   readLevel(): Level | null {
@@ -421,4 +533,34 @@ function holdFromRow(row: HoldRow): Hold {
     status: row.status as HoldStatus,
     expiresAt: row.expires_at,
   };
+}
+
+export interface PoolState {
+  shards: number;
+  unallocated: number;
+}
+
+/** The parent's view of one member. */
+export interface PoolMember {
+  shard: number;
+  grantedTotal: number;
+  returnedSeen: number;
+  /** The member's totals as of the last of its changes the parent absorbed. */
+  absorbed: MemberTotals;
+}
+
+/** A member's own record of its place in the pool. */
+export interface PoolRole {
+  shard: number;
+  receivedTotal: number;
+  returnedTotal: number;
+  /** No longer among the item's `shards`: gets no grant, so it stays frozen. */
+  retired: boolean;
+  /**
+   * The parent reclaimed its free units (the item ran short, was counted, or this member
+   * retired): it takes no new hold and gives back whatever frees up until the parent grants it
+   * units again. Without this a unit freed here after a count had left the parent in debt
+   * could be sold twice.
+   */
+  frozen: boolean;
 }

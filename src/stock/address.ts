@@ -12,6 +12,11 @@ export function stockItem(env: Pick<Env, "STOCK_ITEM">, sku: string, warehouse: 
   return env.STOCK_ITEM.get(env.STOCK_ITEM.idFromName(stockItemName(sku, warehouse)));
 }
 
+/** Member `shard` of a pooled item (src/stock/pool.ts): a StockItem object of its own; `#` is in no identifier. */
+export function stockPoolMember(env: Pick<Env, "STOCK_ITEM">, sku: string, warehouse: string, shard: number) {
+  return env.STOCK_ITEM.get(env.STOCK_ITEM.idFromName(`${stockItemName(sku, warehouse)}#${shard}`));
+}
+
 /** SKUs' warehouse lists are pooled like coordinators (see src/objects/pool.ts on the size). */
 export const SKU_DIRECTORY_POOL_SIZE = 64;
 

@@ -173,6 +173,7 @@ describe("GET /v1/openapi.json", () => {
       ["get", "/v1/reservations/{id}"],
       ["post", "/v1/reservations/{id}/commit"],
       ["post", "/v1/reservations/{id}/release"],
+      ["get", "/v1/stock/{sku}/{warehouse}/shards"],
     ];
     for (const [method, path] of contract) {
       const operation = doc.paths[path]?.[method];
@@ -192,7 +193,7 @@ describe("GET /v1/openapi.json", () => {
     // Shapes are documented: the Level has the contract's fields, errors are problem+json.
     const level = doc.components.schemas.Level;
     expect(Object.keys(level.properties).sort()).toEqual(
-      ["available", "lowStockThreshold", "onHand", "reorderQuantity", "reserved", "sku", "updatedAt", "version", "warehouse"],
+      ["available", "lowStockThreshold", "onHand", "reorderQuantity", "reserved", "shards", "sku", "updatedAt", "version", "warehouse"],
     );
     const create = doc.paths["/v1/reservations"].post;
     expect(create.responses["409"].content["application/problem+json"]).toBeDefined();

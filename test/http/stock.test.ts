@@ -3,7 +3,7 @@ import { call, expectInvalid, expectProblem, stocked, unique } from "./client";
 
 /** The stock level routes of the contract, through the Worker. */
 
-const LEVEL_KEYS = ["available", "lowStockThreshold", "onHand", "reorderQuantity", "reserved", "sku", "updatedAt", "version", "warehouse"];
+const LEVEL_KEYS = ["available", "lowStockThreshold", "onHand", "reorderQuantity", "reserved", "shards", "sku", "updatedAt", "version", "warehouse"];
 
 describe("PUT /v1/stock/{sku}/{warehouse}", () => {
   it("sets the count absolutely and answers the Level, version 1 then +1 per change", async () => {
