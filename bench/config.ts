@@ -15,6 +15,12 @@ export interface Profile {
    */
   hot: { warmupSeconds: number; sellOutSeconds: number; minStock: number; maxStock: number; rejectSeconds: number };
   /**
+   * Flash sale (issue 11), Worker paths: two fresh items, one with `shards` 1 and one with 8,
+   * each stocked with what the hot SKU's measured sell-out rate sells in `sellOutSeconds`
+   * (within the hot SKU's min..max), sold out by single-unit reservations.
+   */
+  flash: { sellOutSeconds: number; shards: number };
+  /**
    * `skusThroughDevProxy` replaces `skus` on the wrangler dev path: seeding runs at a few
    * dozen PUTs a second through the dev proxy on this machine, and 10,000 of them would
    * take most of the run's time budget on their own.
@@ -43,6 +49,7 @@ export const FULL: Profile = {
   connections: 32,
   ceilingSeconds: 6,
   hot: { warmupSeconds: 2, sellOutSeconds: 8, minStock: 500, maxStock: 30_000, rejectSeconds: 5 },
+  flash: { sellOutSeconds: 5, shards: 8 },
   wide: { skus: 2_500, skusThroughDevProxy: 625, warehousesPerSku: 4, onHand: 1_000, seconds: 8 },
   settleSeconds: 45,
   orders: { skus: 250, warehousesPerSku: 4, onHand: 1_000_000, seconds: 8 },
@@ -61,6 +68,7 @@ export const QUICK: Profile = {
   connections: 32,
   ceilingSeconds: 2,
   hot: { warmupSeconds: 1, sellOutSeconds: 2, minStock: 200, maxStock: 20_000, rejectSeconds: 2 },
+  flash: { sellOutSeconds: 2, shards: 8 },
   wide: { skus: 75, skusThroughDevProxy: 75, warehousesPerSku: 4, onHand: 1_000, seconds: 2 },
   settleSeconds: 5,
   orders: { skus: 20, warehousesPerSku: 4, onHand: 1_000_000, seconds: 2 },
@@ -71,7 +79,7 @@ export const QUICK: Profile = {
   totalsSample: 5,
   setupConcurrency: 32,
   caveats: [
-    "--quick: wide seeds 300 items (not 10,000), orders run over 80 items (not 1,000), the hot SKU sells out in about 2 s (not 8 s)",
+    "--quick: wide seeds 300 items (not 10,000), orders run over 80 items (not 1,000), the hot SKU sells out in about 2 s (not 8 s), each flash sale is stocked for about 2 s at the hot SKU's rate (not 5 s)",
     "--quick: each audit looks up a random sample of 50 acknowledged reservations (not all) and 20 never-reserved items; events are checked on 2 items per scenario",
     "--quick: 2-second loads: figures are indicative only",
   ],

@@ -1,4 +1,5 @@
 import type { Row } from "./scenarios/common";
+import { LARGEST_SHARE_GOAL } from "./scenarios/flash";
 import type { ProfileResult } from "./scenarios/profile";
 import { WORKERD, WORKERD_TMPFS } from "./targets/worker";
 
@@ -332,6 +333,77 @@ export function issue10Section(figures: Issue10): string {
         `${v.postgresRps === undefined ? "not measured" : `${n0(v.postgresRps)} req/s`} | ` +
         `${v.ratio === undefined ? `not measured: ${(v.notMeasured ?? "").replaceAll("|", "/")}` : `${v.ratio.toFixed(2)}× PostgreSQL`} |`,
     ),
+  ].join("\n");
+}
+
+/** Issue 11, flash-sale pools: one Worker path's two flash-sale rows side by side. */
+export interface FlashSaleFigure {
+  path: string;
+  /** Sell-out req/s with `shards` 1, and with `shards` (8). */
+  oneShardRps?: number;
+  shardsRps?: number;
+  shards?: number;
+  /** shardsRps / oneShardRps. */
+  ratio?: number;
+  /** The largest share of the reservation calls one member served, with `shards`. */
+  largestShare?: number;
+  goal: number;
+  met?: boolean;
+  /** When a figure is absent: why. */
+  notMeasured?: string;
+}
+
+const FLASH_ONE = "flash sale: 1 shard";
+const FLASH_MANY = "flash sale: ";
+
+export function flashSaleFigures(reports: TargetReport[]): FlashSaleFigure[] {
+  const workers = reports.filter((r) => r.kind === "worker");
+  if (workers.length === 0) return [{ path: "Worker", goal: LARGEST_SHARE_GOAL, notMeasured: "no Worker path ran" }];
+  return workers.map((report) => {
+    const base = { path: report.label, goal: LARGEST_SHARE_GOAL };
+    const one = report.rows.find((row) => row.scenario === FLASH_ONE);
+    const many = report.rows.find((row) => row.scenario.startsWith(FLASH_MANY) && row.scenario !== FLASH_ONE);
+    const oneRps = one?.load?.rps;
+    const manyRps = many?.load?.rps;
+    const spread = many?.pool;
+    const figure: FlashSaleFigure = {
+      ...base,
+      ...(oneRps === undefined ? {} : { oneShardRps: oneRps }),
+      ...(manyRps === undefined ? {} : { shardsRps: manyRps }),
+      ...(spread === undefined ? {} : { shards: spread.shards }),
+      ...(oneRps !== undefined && manyRps !== undefined && oneRps > 0 ? { ratio: manyRps / oneRps } : {}),
+      ...(spread?.largestShare === undefined ? {} : { largestShare: spread.largestShare, met: spread.largestShare <= LARGEST_SHARE_GOAL }),
+    };
+    if (one === undefined || many === undefined) {
+      return { ...figure, notMeasured: missing(report, `no "${one === undefined ? FLASH_ONE : `${FLASH_MANY}N shards`}" row`) };
+    }
+    if (spread?.largestShare === undefined) return { ...figure, notMeasured: spread?.notMeasured ?? "no spread measured" };
+    return figure;
+  });
+}
+
+export function flashSaleSection(figures: FlashSaleFigure[]): string {
+  return [
+    "Per Worker path, same run, same stock: the sell-out rate of an item with 8 shards against that of an item with 1, and the " +
+      "largest share of the reservation calls one pool member served with 8 shards (`requests` of `GET /v1/stock/{sku}/{wh}/shards` " +
+      "after the load: every call that reached a member, refused ones included; the item's own object is not counted).",
+    "",
+    "| path | 1 shard | 8 shards | 8 shards ÷ 1 shard | largest share, 8 shards | target | result |",
+    "|---|---:|---:|---:|---:|---|---|",
+    ...figures.map((f) => {
+      const rps = (x: number | undefined) => (x === undefined ? "not measured" : `${n0(x)} req/s`);
+      const share = f.largestShare === undefined ? "not measured" : `${(f.largestShare * 100).toFixed(1)}%`;
+      const result =
+        f.largestShare === undefined
+          ? `not measured: ${(f.notMeasured ?? "").replaceAll("|", "/")}`
+          : f.met
+            ? `met, by ${(Math.abs(f.goal - f.largestShare) * 100).toFixed(1)} points`
+            : `missed by ${(Math.abs(f.largestShare - f.goal) * 100).toFixed(1)} points`;
+      return (
+        `| ${f.path} | ${rps(f.oneShardRps)} | ${rps(f.shardsRps)} | ${f.ratio === undefined ? "not measured" : `${f.ratio.toFixed(2)}×`} | ` +
+        `${share} | ≤ ${(f.goal * 100).toFixed(0)}% | ${result} |`
+      );
+    }),
   ].join("\n");
 }
 

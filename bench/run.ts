@@ -29,6 +29,8 @@ import {
   allPassed,
   auditTable,
   cpuTable,
+  flashSaleFigures,
+  flashSaleSection,
   issue10,
   issue10Section,
   mainTable,
@@ -40,6 +42,7 @@ import {
 } from "./report";
 import { ceiling } from "./scenarios/ceiling";
 import type { Row, RunContext } from "./scenarios/common";
+import { flashSale } from "./scenarios/flash";
 import { hotSku } from "./scenarios/hot";
 import { orders } from "./scenarios/orders";
 import { profileWorker } from "./scenarios/profile";
@@ -130,8 +133,11 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
     const ctx: RunContext = { target, api, ledger: new Ledger(), profile, progress, events, runTag };
     add([await ceiling(ctx)]);
     report.ceilingRps = ctx.ceilingRps;
-    add(await hotSku(ctx));
+    const hot = await hotSku(ctx);
+    add(hot);
     if (plan.kind === "worker") {
+      // Flash-sale pools (issue 11): the hot SKU's sell-out with 1 shard, then 8.
+      add(await flashSale(ctx, hot.find((row) => row.scenario.startsWith("hot SKU: sell-out"))?.load?.rps));
       const items = wideItems(ctx);
       add(await wide(ctx, items));
       add(await orders(ctx));
@@ -228,6 +234,7 @@ async function main(): Promise<number> {
   ];
   // Computed once: the Markdown prints them, the JSON keeps them (with what they divide).
   const issue10Figures = issue10(reports);
+  const flashFigures = flashSaleFigures(reports);
   const output = [
     ...header,
     "",
@@ -244,6 +251,10 @@ async function main(): Promise<number> {
     "### Targets of issue 10 (reported, not asserted)",
     "",
     issue10Section(issue10Figures),
+    "",
+    "### Flash-sale pools (issue 11, reported, not asserted)",
+    "",
+    flashSaleSection(flashFigures),
     "",
     ...(reports.some((r) => r.profile !== undefined) ? ["### Where the time goes (workerd)", "", profileSection(reports), ""] : []),
     "### Audit details",
@@ -268,6 +279,7 @@ async function main(): Promise<number> {
       dirty: git(["status", "--porcelain"]) !== "",
       targets: reports,
       issue10: issue10Figures,
+      flashSale: flashFigures,
       markdown: output,
     };
     await writeFile(`${file}.tmp`, `${JSON.stringify(json, null, 2)}\n`);

@@ -28,6 +28,32 @@ export interface Row {
   /** The audit of the scenario this row closes. */
   audit?: AuditResult;
   notes: string[];
+  /** Flash-sale rows: how the reservation calls spread over the objects that took them. */
+  pool?: PoolSpread;
+}
+
+/**
+ * A flash-sale row's item and how its reservation calls spread. With one shard the item's
+ * own object takes every call (`largestShare` 1); with more, each member's `requests` from
+ * `GET /v1/stock/{sku}/{warehouse}/shards` after the load: every reservation call that
+ * reached that member, refused ones included, and not the calls the item's own object took.
+ */
+export interface PoolSpread {
+  sku: string;
+  warehouse: string;
+  stock: number;
+  /** The `shards` the PUT asked for. */
+  shards: number;
+  /** The `shards` the PUT's answer (the Level) reported. */
+  shardsAnswered?: number;
+  /** Per member, the reservation calls it served (index = shard); absent with 1 shard. */
+  requests?: number[];
+  /** Units no member may hold yet, after the load. */
+  unallocated?: number;
+  /** The largest share of the reservation calls one object served: max / Σ. */
+  largestShare?: number;
+  /** When `largestShare` is absent: why. */
+  notMeasured?: string;
 }
 
 /** Every reservation the bench places holds for an hour: nothing expires during a run. */
