@@ -11,6 +11,7 @@ import {
   type Change,
   canHold,
   commitChange,
+  emptyLevel,
   holdChange,
   type Level,
   releaseChange,
@@ -295,7 +296,7 @@ export class StockItem extends DurableObject<Env> {
         level = this.finishHold(level, decision.supersedes, "voided", now);
       }
       const free = level === null ? 0 : this.freeToHold(level);
-      if (level === null || free < request.quantity) return { ok: false, reason: "insufficient", available: free };
+      if (level === null || !canHold(free, request.quantity)) return { ok: false, reason: "insufficient", available: free };
       this.record(level, holdChange(request.reservationId, request.quantity), now);
       this.store.writeHold(
         {
@@ -401,18 +402,7 @@ export class StockItem extends DurableObject<Env> {
     if (this.role !== null) return;
     this.ctx.storage.transactionSync(() => {
       this.writeRole({ shard, receivedTotal: 0, returnedTotal: 0, retired: false, frozen: false });
-      if (this.store.readLevel() === null) {
-        this.store.writeLevel({
-          sku: item.sku,
-          warehouse: item.warehouse,
-          onHand: 0,
-          reserved: 0,
-          lowStockThreshold: 0,
-          reorderQuantity: 0,
-          version: 0,
-          updatedAt: Date.now(),
-        });
-      }
+      if (this.store.readLevel() === null) this.store.writeLevel(emptyLevel(item, Date.now()));
     });
   }
 

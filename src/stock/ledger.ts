@@ -73,14 +73,9 @@ export interface SetCount {
   reorderQuantity?: number;
 }
 
-/** A count sets `onHand` absolutely; holds stay, so `available` may go negative. */
-export function setCount(
-  current: Level | null,
-  item: { sku: string; warehouse: string },
-  input: SetCount,
-  now: number,
-): { level: Level; change: Change } {
-  const base: Level = current ?? {
+/** The level of an item before its first change. */
+export function emptyLevel(item: { sku: string; warehouse: string }, now: number): Level {
+  return {
     sku: item.sku,
     warehouse: item.warehouse,
     onHand: 0,
@@ -90,6 +85,16 @@ export function setCount(
     version: 0,
     updatedAt: now,
   };
+}
+
+/** A count sets `onHand` absolutely; holds stay, so `available` may go negative. */
+export function setCount(
+  current: Level | null,
+  item: { sku: string; warehouse: string },
+  input: SetCount,
+  now: number,
+): { level: Level; change: Change } {
+  const base: Level = current ?? emptyLevel(item, now);
   const change: Change = {
     type: "stock.set",
     onHandDelta: input.onHand - base.onHand,
@@ -129,9 +134,12 @@ export function adjust(
   return { ok: true, level: applyChange(level, change, now), change };
 }
 
-/** Can `quantity` units be held? Never more than is available: this is the no-oversell rule. */
-export function canHold(level: Level | null, quantity: number): boolean {
-  return level !== null && available(level) >= quantity;
+/**
+ * Can `quantity` units be held out of `free`? Never more than is free: this is the no-oversell
+ * rule. `free` is the level's `available` (src/stock/pool.ts says what it is for a pooled item).
+ */
+export function canHold(free: number, quantity: number): boolean {
+  return free >= quantity;
 }
 
 export function holdChange(reservationId: string, quantity: number): Change {

@@ -65,7 +65,7 @@ class PureItem {
       return ["held", "pinned", "committed"].includes(decision.status);
     }
     if (expiresAt <= now) return false;
-    if (this.level === null || !canHold(this.level, qty)) return false;
+    if (this.level === null || !canHold(available(this.level), qty)) return false;
     this.record(this.level, holdChange(id, qty), now);
     this.holds.set(id, { reservationId: id, attempt, quantity: qty, status: "held", expiresAt });
     return true;
@@ -204,8 +204,8 @@ describe("ledger + holds against a model", () => {
             version: 1,
             updatedAt: 0,
           };
-          expect(canHold(level, qty)).toBe(onHand - reserved >= qty);
-          if (canHold(level, qty)) {
+          expect(canHold(available(level), qty)).toBe(onHand - reserved >= qty);
+          if (canHold(available(level), qty)) {
             const after = applyChange(level, holdChange("r", qty), 1);
             expect(available(after)).toBeGreaterThanOrEqual(0);
           }
