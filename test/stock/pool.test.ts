@@ -168,6 +168,27 @@ describe("a pooled item over HTTP", () => {
   });
 });
 
+describe("alerts on a pooled item", () => {
+  it("follow the item's total, whichever members sold the units", async () => {
+    const sku = unique("PALERT");
+    await call("PUT", `/v1/stock/${sku}/wh`, { json: { onHand: 10, lowStockThreshold: 3, shards: 4 } });
+    for (let i = 0; i < 7; i++) expect((await reserve(`${sku}-a${i}`, [{ sku, warehouse: "wh", quantity: 1 }])).status).toBe(201);
+    // Available is 3 now, over the four members: stock.low once the members' holds are absorbed.
+    const alertTypes = () =>
+      runInDurableObject(stockItem(env, sku, "wh"), (_: StockItem, state) =>
+        state.storage.sql.exec<{ type: string }>("SELECT type FROM alerts ORDER BY rowid").toArray().map((row) => row.type),
+      );
+    const stateOf = () =>
+      runInDurableObject(stockItem(env, sku, "wh"), (_: StockItem, state) =>
+        state.storage.sql.exec<{ state: string }>("SELECT state FROM alert_state").toArray()[0]?.state,
+      );
+    await vi.waitFor(async () => expect(await stateOf()).toBe("low"), { timeout: 5_000, interval: 50 });
+    expect(await alertTypes()).not.toContain("stock.out");
+    for (let i = 7; i < 10; i++) expect((await reserve(`${sku}-a${i}`, [{ sku, warehouse: "wh", quantity: 1 }])).status).toBe(201);
+    await vi.waitFor(async () => expect(await stateOf()).toBe("out"), { timeout: 5_000, interval: 50 });
+  });
+});
+
 describe("pool crash points", () => {
   it("a coordinator that stopped after a member held: the recorded member is voided, the unit comes back", async () => {
     const sku = await pooledItem(5, 4);
