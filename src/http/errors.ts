@@ -22,6 +22,14 @@ function fromHttpException(error: HTTPException): Problem {
 export const onError: ErrorHandler = (error) => {
   const problem = problemIn(error);
   if (problem !== null) return headed(problem);
+  if (unreachableObject(error)) {
+    console.error("a Durable Object could not be reached", error);
+    return headed(
+      problems.unavailable(
+        "A stock object could not be reached. Retry: a count sets the same level again, and an adjustment repeated with its Idempotency-Key applies once.",
+      ),
+    );
+  }
   if (error instanceof HTTPException) return headed(fromHttpException(error));
   console.error("unhandled error", error);
   return new Problem(500, "internal", "Internal error", "An unexpected error occurred.").toResponse();
@@ -37,6 +45,18 @@ function problemIn(error: unknown): Problem | null {
     error = error.cause;
   }
   return null;
+}
+
+/**
+ * A Durable Object call that failed in transit: Cloudflare marks such errors `retryable`
+ * (the object was reset or the connection lost) or `overloaded` (too many requests queued
+ * for one object). Reservations map these to `unavailable` themselves, knowing what was
+ * acknowledged; any other route that meets one answers 503 here, not 500.
+ */
+function unreachableObject(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const flags = error as Error & { retryable?: unknown; overloaded?: unknown };
+  return flags.retryable === true || flags.overloaded === true;
 }
 
 /** The response, with the headers its status calls for. */
