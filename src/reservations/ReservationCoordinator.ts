@@ -113,11 +113,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
         attempt: (existing?.attempt ?? 0) + 1,
         phase: "placing",
         lines: input.lines,
+        // Lines of items known to be pooled go to their member: written down before it is called.
+        placements: input.lines.map((line) => this.plannedMember(input.id, line)),
         createdAt: now,
         expiresAt: now + input.ttlSeconds * 1000,
       };
-      // Lines of items known to be pooled go to their member: written down before it is called.
-      placing.placements = placing.lines.map((line) => this.plannedMember(placing.id, line));
       this.save(placing);
       const outcomes = await Promise.allSettled(placing.lines.map((_, i) => this.holdLine(placing, i)));
       const shortages: Shortage[] = [];

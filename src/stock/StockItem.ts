@@ -143,7 +143,7 @@ export class StockItem extends DurableObject<Env> {
   private pooled = false;
   /** Set when this object is a member of a pooled item rather than an item. */
   private role: PoolRole | null = null;
-  /** Reservation calls served since this object started (`GET …/shards`). */
+  /** Member: reservation calls served since this object started (`GET …/shards`). */
   private requests = 0;
   /** A member's syncs with its parent run one after another. */
   private syncing: Promise<unknown> = Promise.resolve();
@@ -176,17 +176,13 @@ export class StockItem extends DurableObject<Env> {
    */
   async getLevel(): Promise<LevelView | null> {
     if (!this.pooled) return this.mutate(() => this.store.readLevel());
-    const snapshot = await this.mutate(() => ({
-      level: this.store.readLevel(),
-      members: this.store.readMembers(),
-      shards: this.store.readPool()?.shards ?? 1,
-    }));
+    const snapshot = await this.mutate(() => ({ level: this.store.readLevel(), members: this.store.readMembers() }));
     if (snapshot.level === null) return null;
-    const { level, members, shards } = snapshot;
+    const { level, members } = snapshot;
     const totals = await Promise.all(
       members.map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).memberTotalsNow()),
     );
-    return { ...exactLevel(level, members.map((m) => m.absorbed), totals), shards };
+    return this.answered(exactLevel(level, members.map((m) => m.absorbed), totals));
   }
 
   /** A count: sets `onHand` absolutely, when `precondition` (if any) holds. */
@@ -225,20 +221,30 @@ export class StockItem extends DurableObject<Env> {
       if (input.shards !== undefined) this.setShards(after, input.shards);
       return { ok: true, level: after };
     });
-    if (!result.ok || !this.pooled) return result;
+    if (!result.ok || !this.pooled) return { ...result, level: this.answered(result.level) } as SetCountResult;
     const pool = this.store.readPool();
     // Fewer members now, or fewer units than members hold: what members do not hold comes back.
     if (pool !== null && (pool.unallocated < 0 || this.store.readMembers().some((m) => m.shard >= pool.shards))) {
       await this.reclaimFromMembers();
     }
-    return { ok: true, level: { ...(this.store.readLevel() as Level), shards: pool?.shards ?? 1 } };
+    return { ok: true, level: this.answered(this.store.readLevel() as Level) };
+  }
+
+  /** A level as answered: a pooled item's says how many members it has (a plain item's: none, read as 1). */
+  private answered(level: Level): LevelView;
+  private answered(level: Level | null): LevelView | null;
+  private answered(level: Level | null): LevelView | null {
+    if (level === null || !this.pooled) return level;
+    return { ...level, shards: this.store.readPool()?.shards ?? 1 };
   }
 
   async adjust(input: AdjustInput, idempotencyKey?: string, precondition?: Precondition): Promise<AdjustResult> {
     this.counting++;
     try {
       if (this.pooled) await this.absorbAllMembers();
-      return await this.applyAdjustment(input, idempotencyKey, precondition);
+      const result = await this.applyAdjustment(input, idempotencyKey, precondition);
+      if (result.ok || result.code === "precondition_failed") return { ...result, level: this.answered(result.level) } as AdjustResult;
+      return result;
     } finally {
       this.counting--;
     }
@@ -269,7 +275,6 @@ export class StockItem extends DurableObject<Env> {
   /** Places a reservation line's hold: all of `quantity` or nothing. Idempotent per attempt. */
   async hold(request: HoldRequest): Promise<HoldResult> {
     if (request.member !== undefined) return this.holdAsMember(request, request.member);
-    this.requests++;
     if (!this.pooled) return this.placeHold(request);
     const shards = this.store.readPool()?.shards ?? 1;
     if (shards > 1 && request.lastUnits !== true) return { ok: false, reason: "pooled", shards };

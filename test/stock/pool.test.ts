@@ -124,7 +124,10 @@ describe("a pooled item over HTTP", () => {
     const counted = await call("PUT", `/v1/stock/${sku}/wh`, { json: { onHand: 20 } });
     expect(counted.body).toMatchObject({ onHand: 20, reserved: 15, available: 5, shards: 4 });
     const adjusted = await call("POST", `/v1/stock/${sku}/wh/adjustments`, { json: { delta: -3, reason: "damage" } });
-    expect(adjusted.body).toMatchObject({ onHand: 17, reserved: 15, available: 2 });
+    expect(adjusted.body).toMatchObject({ onHand: 17, reserved: 15, available: 2, shards: 4 });
+    const stale = await call("POST", `/v1/stock/${sku}/wh/adjustments`, { json: { delta: 1, reason: "receipt" }, headers: { "if-match": '"1"' } });
+    expect(stale.status).toBe(412);
+    expect(stale.body.level).toMatchObject({ onHand: 17, shards: 4 });
     await expectNothingStranded(sku);
     // Exactly the 2 left can be sold, wherever they are.
     const more = await Promise.all(Array.from({ length: 6 }, (_, i) => reserve(`${sku}-m${i}`, [{ sku, warehouse: "wh", quantity: 1 }])));
