@@ -27,6 +27,10 @@ export const StockEventMessage = z
     reason: z.string().min(1).max(64).optional(),
     reference: z.string().max(256).optional(),
     at: z.iso.datetime().refine((at) => Number.isFinite(Date.parse(at)), "not a real instant"),
+    // Optional: messages queued by the previous version do not carry them.
+    lowStockThreshold: z.number().int().min(0).optional(),
+    reorderQuantity: z.number().int().min(0).optional(),
+    shards: z.number().int().min(1).max(64).optional(),
   })
   // Uniqueness in D1 rests on the id naming exactly one (sku, warehouse, seq).
   .refine((e) => e.id === eventId(e.sku, e.warehouse, e.seq), { message: "id does not match sku:warehouse:seq", path: ["id"] });
@@ -34,7 +38,7 @@ export const StockEventMessage = z
 /** D1 refuses statements with more than 100 bound parameters; rows are chunked to stay under. */
 const MAX_BOUND_PARAMETERS = 100;
 const EVENT_COLUMNS = 14;
-const PROJECTION_COLUMNS = 6;
+const PROJECTION_COLUMNS = 9;
 /** Seconds before a message whose write failed is offered again: 2, 4, 8 … capped. */
 const MAX_RETRY_DELAY_S = 60;
 /** The dead-letter queue of `stockflare-events` (wrangler.toml); its consumer is this one too. */
@@ -107,24 +111,56 @@ function recordStatements(db: Db, batch: readonly StockEvent[]): Statement[] {
   for (const rows of chunks(ordered.map(eventRow), Math.floor(MAX_BOUND_PARAMETERS / EVENT_COLUMNS))) {
     statements.push(db.insert(events).values(rows).onConflictDoNothing());
   }
-  for (const rows of chunks([...latest.values()].map(projectionRow), Math.floor(MAX_BOUND_PARAMETERS / PROJECTION_COLUMNS))) {
-    statements.push(
-      db
-        .insert(stockProjection)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [stockProjection.sku, stockProjection.warehouse],
-          set: {
-            onHand: sql`excluded.on_hand`,
-            reserved: sql`excluded.reserved`,
-            lastSeq: sql`excluded.last_seq`,
-            updatedAt: sql`excluded.updated_at`,
-          },
-          setWhere: sql`excluded.last_seq > ${stockProjection.lastSeq}`,
-        }),
-    );
+  // Events that carry different settings update different columns, so each kind gets its own
+  // statements (a batch mixes kinds only while a deploy is rolling out).
+  const kinds = new Map<string, { carried: Carried; events: StockEvent[] }>();
+  for (const event of latest.values()) {
+    const carried = carriedSettings(event);
+    const key = `${carried.lowStockThreshold}/${carried.reorderQuantity}/${carried.shards}`;
+    const kind = kinds.get(key) ?? { carried, events: [] };
+    kind.events.push(event);
+    kinds.set(key, kind);
+  }
+  for (const { carried, events: kindEvents } of kinds.values()) {
+    for (const rows of chunks(kindEvents.map(projectionRow), Math.floor(MAX_BOUND_PARAMETERS / PROJECTION_COLUMNS))) {
+      statements.push(
+        db
+          .insert(stockProjection)
+          .values(rows)
+          .onConflictDoUpdate({
+            target: [stockProjection.sku, stockProjection.warehouse],
+            set: {
+              onHand: sql`excluded.on_hand`,
+              reserved: sql`excluded.reserved`,
+              lastSeq: sql`excluded.last_seq`,
+              updatedAt: sql`excluded.updated_at`,
+              ...(carried.lowStockThreshold ? { lowStockThreshold: sql`excluded.low_stock_threshold` } : {}),
+              ...(carried.reorderQuantity ? { reorderQuantity: sql`excluded.reorder_quantity` } : {}),
+              ...(carried.shards ? { shards: sql`excluded.shards` } : {}),
+            },
+            setWhere: sql`excluded.last_seq > ${stockProjection.lastSeq}`,
+          }),
+      );
+    }
   }
   return statements;
+}
+
+/** Which of the level's settings an event tells; the projection keeps the stored value of the others. */
+interface Carried {
+  lowStockThreshold: boolean;
+  reorderQuantity: boolean;
+  shards: boolean;
+}
+
+function carriedSettings(event: StockEvent): Carried {
+  return {
+    lowStockThreshold: event.lowStockThreshold !== undefined,
+    reorderQuantity: event.reorderQuantity !== undefined,
+    // The current version leaves `shards` out when it is 1, so an event that carries the
+    // threshold tells the shards too; only an event from before both were carried does not.
+    shards: event.shards !== undefined || event.lowStockThreshold !== undefined,
+  };
 }
 
 async function runBatch(db: Db, statements: Statement[]): Promise<void> {
@@ -160,6 +196,11 @@ function projectionRow(event: StockEvent): typeof stockProjection.$inferInsert {
     reserved: event.reserved,
     lastSeq: event.seq,
     updatedAt: Date.parse(event.at),
+    // What a new row gets when the event does not tell (the column defaults); an existing
+    // row keeps its own, as the update in `recordStatements` leaves such columns alone.
+    lowStockThreshold: event.lowStockThreshold ?? 0,
+    reorderQuantity: event.reorderQuantity ?? 0,
+    shards: event.shards ?? 1,
   };
 }
 

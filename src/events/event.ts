@@ -20,6 +20,13 @@ export interface StockEvent {
   reference?: string;
   /** ISO 8601 UTC. */
   at: string;
+  /**
+   * The level's settings after the change, for D1's projection (`GET /v1/stock`). Optional
+   * because events written by the previous version lack them; `shards` is left out when 1.
+   */
+  lowStockThreshold?: number;
+  reorderQuantity?: number;
+  shards?: number;
 }
 
 /** `:` may not appear in a sku or warehouse, so the id is unique and readable. */
@@ -27,7 +34,7 @@ export function eventId(sku: string, warehouse: string, seq: number): string {
   return `${sku}:${warehouse}:${seq}`;
 }
 
-export function eventFor(after: Level, change: Change): StockEvent {
+export function eventFor(after: Level, change: Change, shards = 1): StockEvent {
   return {
     id: eventId(after.sku, after.warehouse, after.version),
     seq: after.version,
@@ -42,5 +49,8 @@ export function eventFor(after: Level, change: Change): StockEvent {
     ...(change.reason === undefined ? {} : { reason: change.reason }),
     ...(change.reference === undefined ? {} : { reference: change.reference }),
     at: new Date(after.updatedAt).toISOString(),
+    lowStockThreshold: after.lowStockThreshold,
+    reorderQuantity: after.reorderQuantity,
+    ...(shards > 1 ? { shards } : {}),
   };
 }

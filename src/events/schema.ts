@@ -50,8 +50,20 @@ export const stockProjection = sqliteTable(
     lastSeq: integer("last_seq").notNull(),
     /** Epoch milliseconds of that event. */
     updatedAt: integer("updated_at").notNull(),
+    /**
+     * The level's settings as of `lastSeq`, so `GET /v1/stock` can answer whole Levels and
+     * filter on `low`. Events written before they were carried leave them as they were.
+     */
+    lowStockThreshold: integer("low_stock_threshold").notNull().default(0),
+    reorderQuantity: integer("reorder_quantity").notNull().default(0),
+    /** Pool members taking the item's reservations; 1 when it is not pooled. */
+    shards: integer("shards").notNull().default(1),
   },
-  (t) => [primaryKey({ columns: [t.sku, t.warehouse] })],
+  (t) => [
+    primaryKey({ columns: [t.sku, t.warehouse] }),
+    // `GET /v1/stock?warehouse=` pages one warehouse in sku order without walking the others.
+    index("stock_projection_warehouse_sku").on(t.warehouse, t.sku),
+  ],
 );
 
 export type EventRow = typeof events.$inferSelect;

@@ -1,5 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
+import { availabilityRoutes } from "./availability";
 import { bearerAuth } from "./auth";
+import { channelRoutes } from "./channels";
 import { guardD1 } from "./d1-guard";
 import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
 import { eventRoutes } from "./events";
@@ -22,8 +24,10 @@ export function createApp() {
   app.use("/v1/*", guardD1());
   app.route("/", stockRoutes);
   app.route("/", reservationRoutes);
+  app.route("/", availabilityRoutes);
   app.route("/", webhookRoutes);
   app.route("/", eventRoutes);
+  app.route("/", channelRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/v1/openapi.json", {

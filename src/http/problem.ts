@@ -44,12 +44,23 @@ export const problems = {
   unauthorized: () =>
     new Problem(401, "unauthorized", "Unauthorized", "A valid `Authorization: Bearer <token>` header is required."),
   notFound: (detail = "No such resource.") => new Problem(404, "not_found", "Not found", detail),
+  unknownChannel: (channel: string) =>
+    new Problem(400, "unknown_channel", "Unknown channel", `No channel ${channel}: create it with PUT /v1/channels/{channel}.`, {
+      channel,
+    }),
   methodNotAllowed: (allow: string[]) =>
     new Problem(405, "method_not_allowed", "Method not allowed", `Allowed: ${allow.join(", ")}.`, { allow }),
   payloadTooLarge: (limit: number) =>
     new Problem(413, "payload_too_large", "Payload too large", `The body exceeds ${limit} bytes.`),
   unsupportedMediaType: () =>
     new Problem(415, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."),
+  upgradeRequired: () =>
+    new Problem(
+      426,
+      "upgrade_required",
+      "Upgrade required",
+      "This route is a WebSocket: open it as a WebSocket (Upgrade: websocket), not as a plain request.",
+    ),
   unavailable: (detail = "A stock item could not be reached. Nothing was acknowledged; retry the same request.") =>
     new Problem(503, "unavailable", "Service unavailable", detail),
 } as const;

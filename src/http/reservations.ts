@@ -1,9 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
+import { channelFor } from "../channels/directory";
 import { coordinatorFor } from "../reservations/address";
-import type { ChangeResult } from "../reservations/ReservationCoordinator";
+import type { ChangeResult, Shortage } from "../reservations/ReservationCoordinator";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
-import { CreateReservationBody, json, jsonBody, problem, Reservation, ReservationParams } from "./schemas";
+import { ChangeLinesBody, CreateReservationBody, ExtendReservationBody, json, jsonBody, problem, Reservation, ReservationParams } from "./schemas";
 
 function newReservationId(): string {
   return `res_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -17,8 +18,8 @@ const createReservation = createRoute({
   responses: {
     201: json(Reservation, "Held"),
     200: json(Reservation, "The existing reservation with this id and these lines"),
-    400: problem("Invalid request"),
-    409: problem("insufficient_stock (nothing held) or idempotency_conflict"),
+    400: problem("invalid_request, or unknown_channel"),
+    409: problem("insufficient_stock (nothing held; `shortages`) or idempotency_conflict"),
     503: problem("A stock item could not be reached; nothing held"),
   },
 });
@@ -54,6 +55,44 @@ const releaseReservation = createRoute({
   responses: changeResponses,
 });
 
+const extendReservation = createRoute({
+  method: "post",
+  path: "/v1/reservations/{id}/extend",
+  summary: "Extend a held reservation: expiresAt becomes the later of itself and now + ttlSeconds, on every line",
+  description:
+    "A reservation whose expiry falls during the call is expired as a whole (409 invalid_state, reservationStatus expired), never extended on some lines only.",
+  request: { params: ReservationParams, body: jsonBody(ExtendReservationBody) },
+  responses: {
+    200: json(Reservation, "The reservation with its new expiresAt"),
+    400: problem("Invalid request"),
+    404: problem("No such reservation"),
+    409: problem("invalid_state: the reservation is not held"),
+    503: problem("A stock item could not be reached; retry"),
+  },
+});
+
+const changeLines = createRoute({
+  method: "put",
+  path: "/v1/reservations/{id}/lines",
+  summary: "Replace a held reservation's lines, all or nothing; expiresAt unchanged",
+  description:
+    "Items whose quantity grows hold the larger quantity before anything is let go; if any cannot, 409 insufficient_stock " +
+    "(a shortage's `available` is what this reservation could hold of that item: its current hold plus what is available) " +
+    "and the reservation keeps its previous lines and holds exactly.",
+  request: { params: ReservationParams, body: jsonBody(ChangeLinesBody) },
+  responses: {
+    200: json(Reservation, "The reservation holding exactly the new lines"),
+    400: problem("invalid_request (a line without warehouse on a reservation without channel), or unknown_channel"),
+    404: problem("No such reservation"),
+    409: problem("insufficient_stock (nothing changed) or invalid_state (not held)"),
+    503: problem("A stock item could not be reached; nothing changed, retry"),
+  },
+});
+
+function insufficientStock(shortages: Shortage[], detail: string): Problem {
+  return new Problem(409, "insufficient_stock", "Insufficient stock", detail, { shortages });
+}
+
 function changeOutcome(id: string, result: ChangeResult) {
   switch (result.kind) {
     case "ok":
@@ -73,7 +112,15 @@ export const reservationRoutes = createRouter()
   .openapi(createReservation, async (c) => {
     const body = c.req.valid("json");
     const id = body.id ?? newReservationId();
-    const result = await coordinatorFor(c.env, id).place({ id, lines: body.lines, ttlSeconds: body.ttlSeconds });
+    const channel = body.channel === undefined ? null : await channelFor(c.env.DB, body.channel);
+    if (body.channel !== undefined && channel === null) throw problems.unknownChannel(body.channel);
+    const lines = body.lines.map((line) => ({ sku: line.sku, warehouse: line.warehouse ?? null, quantity: line.quantity }));
+    const result = await coordinatorFor(c.env, id).place({
+      id,
+      lines,
+      ttlSeconds: body.ttlSeconds,
+      channel: channel === null ? null : { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock },
+    });
     switch (result.kind) {
       case "created":
         c.header("location", `/v1/reservations/${encodeURIComponent(id)}`);
@@ -85,12 +132,10 @@ export const reservationRoutes = createRouter()
           409,
           "idempotency_conflict",
           "Idempotency conflict",
-          `Reservation ${id} exists with other lines.`,
+          `Reservation ${id} exists with other lines or another channel.`,
         );
       case "insufficient_stock":
-        throw new Problem(409, "insufficient_stock", "Insufficient stock", "Not enough stock; nothing was held.", {
-          shortages: result.shortages,
-        });
+        throw insufficientStock(result.shortages, "Not enough stock; nothing was held.");
       case "unavailable":
         throw problems.unavailable();
     }
@@ -108,4 +153,32 @@ export const reservationRoutes = createRouter()
   .openapi(releaseReservation, async (c) => {
     const { id } = c.req.valid("param");
     return c.json(changeOutcome(id, await coordinatorFor(c.env, id).release(id)), 200);
+  })
+  .openapi(changeLines, async (c) => {
+    const { id } = c.req.valid("param");
+    const lines = c.req.valid("json").lines.map((line) => ({ sku: line.sku, warehouse: line.warehouse ?? null, quantity: line.quantity }));
+    const coordinator = coordinatorFor(c.env, id);
+    let result = await coordinator.changeLines({ id, lines });
+    if (result.kind === "needs_channel") {
+      const channel = await channelFor(c.env.DB, result.channel);
+      if (channel === null) throw problems.unknownChannel(result.channel);
+      result = await coordinator.changeLines({ id, lines, channel: { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock } });
+    }
+    switch (result.kind) {
+      case "insufficient_stock":
+        throw insufficientStock(result.shortages, "Not enough stock for the new lines; the reservation keeps its previous lines.");
+      case "unsourceable":
+        throw problems.invalidRequest(
+          result.indices.map((i) => ({ path: `lines.${i}.warehouse`, message: "the reservation has no channel to source a line without a warehouse" })),
+        );
+      case "needs_channel":
+        throw problems.unavailable();
+      default:
+        return c.json(changeOutcome(id, result), 200);
+    }
+  })
+  .openapi(extendReservation, async (c) => {
+    const { id } = c.req.valid("param");
+    const { ttlSeconds } = c.req.valid("json");
+    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).extend(id, ttlSeconds)), 200);
   });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "../events/cursor";
+import { decodeListingCursor } from "../events/listing-cursor";
 import { parseTags } from "../stock/precondition";
 import { STATUSES } from "../reservations/lifecycle";
 import { ADJUSTMENT_REASONS, CHANGE_TYPES } from "../stock/ledger";
@@ -134,46 +135,139 @@ export const SkuLevels = z
   .object({ sku: z.string(), warehouses: z.array(Level), totals: Totals })
   .openapi("SkuLevels");
 
-export const ReservationLine = z.object({
-  sku: Identifier,
-  warehouse: Identifier,
-  quantity: z.number().int().min(1).max(1_000_000),
-});
+const Quantity = z.number().int().min(1).max(1_000_000);
+
+/** What one stock item holds for a reservation. */
+export const Allocation = z.object({ sku: Identifier, warehouse: Identifier, quantity: Quantity }).openapi("Allocation");
+
+export const ReservationLine = z
+  .object({
+    sku: Identifier,
+    warehouse: Identifier.nullable()
+      .optional()
+      .openapi({ description: "Omitted or null: the reservation's `channel` sources the line from its warehouses" }),
+    quantity: Quantity,
+  })
+  .openapi("ReservationLine");
+
+/** A line as a Reservation echoes it: `warehouse` null where it was sourced. */
+const ReservationLineView = z.object({ sku: z.string(), warehouse: z.string().nullable(), quantity: z.number().int() });
+
+/**
+ * Lines of one reservation: one per item, and a sourced SKU in no other line (it could meet
+ * itself in a warehouse). `hasChannel` false: a line without a warehouse is refused here; a
+ * line change learns whether the reservation has a channel only from its coordinator.
+ */
+function checkLines(lines: z.infer<typeof ReservationLine>[], hasChannel: boolean, ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  const sourced = new Set(lines.filter((line) => line.warehouse == null).map((line) => line.sku));
+  const skus = new Map<string, number>();
+  lines.forEach((line, index) => {
+    skus.set(line.sku, (skus.get(line.sku) ?? 0) + 1);
+    if (line.warehouse == null && !hasChannel) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lines", index, "warehouse"],
+        message: "a line without a warehouse needs the reservation's channel",
+      });
+    }
+    const key = `${line.sku}/${line.warehouse ?? ""}`;
+    if (seen.has(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lines", index],
+        message: `duplicate line for ${line.sku} in ${line.warehouse ?? "the channel"}: combine the quantities`,
+      });
+    } else if (sourced.has(line.sku) && (skus.get(line.sku) ?? 0) > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lines", index],
+        message: `${line.sku} is sourced by the channel in another line: one line per SKU when the channel sources it`,
+      });
+    }
+    seen.add(key);
+  });
+}
 
 export const CreateReservationBody = z
   .object({
     id: ReservationId.optional(),
+    channel: Identifier.optional().openapi({ description: "The sales channel whose warehouses source lines that name none" }),
+    lines: z.array(ReservationLine).min(1).max(100),
+    ttlSeconds: z.number().int().min(1).max(86_400).default(900),
+  })
+  .superRefine((body, ctx) => checkLines(body.lines, body.channel !== undefined, ctx))
+  .openapi("CreateReservation");
+
+export const ChangeLinesBody = z
+  .object({
     lines: z
       .array(ReservationLine)
       .min(1)
       .max(100)
-      .superRefine((lines, ctx) => {
-        const seen = new Set<string>();
-        lines.forEach((line, index) => {
-          const key = `${line.sku}/${line.warehouse}`;
-          if (seen.has(key)) {
-            ctx.addIssue({
-              code: "custom",
-              path: [index],
-              message: `duplicate line for ${line.sku} in ${line.warehouse}: combine the quantities`,
-            });
-          }
-          seen.add(key);
-        });
-      }),
-    ttlSeconds: z.number().int().min(1).max(86_400).default(900),
+      .openapi({ description: "The whole new cart, as on create; lines without a warehouse need the reservation to have a channel" }),
   })
-  .openapi("CreateReservation");
+  .superRefine((body, ctx) => checkLines(body.lines, true, ctx))
+  .openapi("ChangeLines");
 
 export const Reservation = z
   .object({
     id: z.string(),
     status: z.enum(STATUSES),
-    lines: z.array(ReservationLine),
+    lines: z.array(ReservationLineView).openapi({ description: "As requested; `warehouse` null where sourced" }),
+    channel: z.string().nullable(),
+    allocations: z.array(Allocation).openapi({ description: "What each stock item holds (a line naming its warehouse is its own)" }),
     createdAt: Timestamp,
     expiresAt: Timestamp,
   })
   .openapi("Reservation");
+
+
+export const ExtendReservationBody = z
+  .object({ ttlSeconds: z.number().int().min(1).max(86_400) })
+  .openapi("ExtendReservation");
+
+export const AvailabilityBody = z
+  .object({
+    items: z
+      .array(
+        z.object({
+          sku: Identifier,
+          warehouse: Identifier.nullable()
+            .optional()
+            .openapi({ description: "Omitted or null: the SKU's availability in `channel`, over its warehouses" }),
+        }),
+      )
+      .min(1)
+      .max(100),
+    channel: Identifier.optional(),
+  })
+  .superRefine((body, ctx) => {
+    body.items.forEach((item, index) => {
+      if (item.warehouse == null && body.channel === undefined) {
+        ctx.addIssue({ code: "custom", path: ["items", index, "warehouse"], message: "an item without a warehouse needs `channel`" });
+      }
+    });
+  })
+  .openapi("AvailabilityRequest");
+
+const AvailableCounts = { onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() };
+
+export const Availability = z
+  .object({
+    items: z.array(
+      z.object({
+        sku: z.string(),
+        warehouse: z.string().nullable(),
+        ...AvailableCounts,
+        warehouses: z
+          .array(z.object({ warehouse: z.string(), available: z.number().int() }))
+          .optional()
+          .openapi({ description: "Channel entries only: what the channel may sell from each warehouse (above its safety stock)" }),
+      }),
+    ),
+  })
+  .openapi("Availability");
 
 export const EventType = z.enum(CHANGE_TYPES);
 
@@ -375,3 +469,40 @@ export function problem(description: string) {
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { "application/json": { schema } } };
 }
+
+// ---------------------------------------------------------------------------------------
+// Stock listing (v1.1): `GET /v1/stock`, read from D1's projection.
+
+export const StockStatus = z.enum(["low", "out"]);
+
+export const StockListQuery = z.object({
+  warehouse: Identifier.optional().openapi({ param: { name: "warehouse", in: "query" }, description: "Only this warehouse" }),
+  prefix: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,64}$/, "1 to 64 printable ASCII characters")
+    .optional()
+    .openapi({ param: { name: "prefix", in: "query" }, description: "Only SKUs starting with this (taken literally: no wildcards)" }),
+  status: StockStatus.optional().openapi({
+    param: { name: "status", in: "query" },
+    description: "`low`: available ≤ lowStockThreshold, threshold > 0 (includes out of stock); `out`: available ≤ 0",
+  }),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, "an integer from 1 to 500")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(500))
+    .optional()
+    .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 500, default 100" }),
+  cursor: z
+    .string()
+    .refine((cursor) => decodeListingCursor(cursor) !== null, "not a cursor this API returned as `next`")
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" }, description: "The `next` of the previous page" }),
+});
+
+export const StockPage = z
+  .object({
+    items: z.array(Level),
+    next: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page" }),
+  })
+  .openapi("StockPage");

@@ -1,5 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { available, type Level as StockLevel } from "../stock/ledger";
+import { decodeListingCursor, encodeListingCursor } from "../events/listing-cursor";
+import { StockListing } from "../events/listing";
+import type { Level as StockLevel } from "../stock/ledger";
+import { levelBody } from "../stock/level-view";
+import { answeredSubprotocol, isWebSocketUpgrade, LIVE_INTERVAL_MS, LIVE_SUBPROTOCOL } from "../stock/live";
 import { skuDirectory, stockItem } from "../stock/address";
 import { etagOf, type Precondition, parseTags } from "../stock/precondition";
 import type { PreconditionFailed } from "../stock/StockItem";
@@ -18,22 +22,11 @@ import {
   Shards,
   SkuLevels,
   SkuParams,
+  StockListQuery,
+  StockPage,
 } from "./schemas";
 
-function levelBody(level: StockLevel & { shards?: number }) {
-  return {
-    sku: level.sku,
-    warehouse: level.warehouse,
-    onHand: level.onHand,
-    reserved: level.reserved,
-    available: available(level),
-    lowStockThreshold: level.lowStockThreshold,
-    reorderQuantity: level.reorderQuantity,
-    version: level.version,
-    updatedAt: new Date(level.updatedAt).toISOString(),
-    shards: level.shards ?? 1,
-  };
-}
+const DEFAULT_LIST_LIMIT = 100;
 
 /** Every response whose body is a Level carries its version as the entity tag. */
 function withEtag(c: { header: (name: string, value: string) => void }, level: StockLevel) {
@@ -106,6 +99,24 @@ const getShards = createRoute({
   responses: { 200: json(Shards, "Unallocated units and each member's allocation"), 404: problem("Never set") },
 });
 
+const watchLevel = createRoute({
+  method: "get",
+  path: "/v1/stock/{sku}/{warehouse}/live",
+  summary: "Watch a level live (WebSocket)",
+  description:
+    "Upgrades to a WebSocket. The server sends `{ \"type\": \"level\", \"level\": Level | null }` on connect " +
+    "(`null` while the item has never been set), then after each change of the item, at most one message " +
+    `per ${LIVE_INTERVAL_MS} ms (the latest state wins; after a burst the last message carries the final level). ` +
+    "The text `ping` is answered `pong`. Browsers, which cannot set headers on a WebSocket, authenticate with the " +
+    `subprotocol list \`${LIVE_SUBPROTOCOL}, bearer.<token, base64url without padding>\`; the server answers \`${LIVE_SUBPROTOCOL}\`.`,
+  request: { params: ItemParams },
+  responses: {
+    101: { description: `Switching Protocols: the WebSocket (\`Sec-WebSocket-Protocol: ${LIVE_SUBPROTOCOL}\` when offered)` },
+    400: problem("Invalid request"),
+    426: problem("upgrade_required: called without `Upgrade: websocket`"),
+  },
+});
+
 const getSkuLevels = createRoute({
   method: "get",
   path: "/v1/stock/{sku}",
@@ -114,7 +125,36 @@ const getSkuLevels = createRoute({
   responses: { 200: json(SkuLevels, "Every warehouse's level and their totals"), 404: problem("Never set anywhere") },
 });
 
+const listLevels = createRoute({
+  method: "get",
+  path: "/v1/stock",
+  summary: "List every item ever set, from D1's projection, in sku then warehouse order",
+  description:
+    "Eventually consistent: a change shows here once the change events reach D1 (seconds). " +
+    "For exact figures read the item itself or `POST /v1/availability`.",
+  request: { query: StockListQuery },
+  responses: { 200: json(StockPage, "A page of levels"), 400: problem("Invalid request") },
+});
+
 export const stockRoutes = createRouter()
+  .openapi(listLevels, async (c) => {
+    const query = c.req.valid("query");
+    const page = await new StockListing(c.env.DB).page({
+      warehouse: query.warehouse,
+      prefix: query.prefix,
+      status: query.status,
+      after: query.cursor === undefined ? null : decodeListingCursor(query.cursor),
+      limit: query.limit ?? DEFAULT_LIST_LIMIT,
+    });
+    const last = page.items.at(-1);
+    return c.json(
+      {
+        items: page.items.map(levelBody),
+        next: page.more && last !== undefined ? encodeListingCursor(last) : null,
+      },
+      200,
+    );
+  })
   .openapi(setLevel, async (c) => {
     const { sku, warehouse } = c.req.valid("param");
     const result = await stockItem(c.env, sku, warehouse).setCount(
@@ -156,6 +196,17 @@ export const stockRoutes = createRouter()
     const view = await stockItem(c.env, sku, warehouse).poolView();
     if (view === null) throw neverSet(sku, warehouse);
     return c.json(view, 200);
+  })
+  .openapi(watchLevel, async (c) => {
+    const { sku, warehouse } = c.req.valid("param");
+    if (!isWebSocketUpgrade(c.req.raw.headers)) throw problems.upgradeRequired();
+    // The one call to a stock item that is not RPC: a WebSocket upgrade cannot travel over RPC,
+    // so the object's `fetch` takes it. Only what it needs is passed on, not the credentials.
+    const protocol = answeredSubprotocol(c.req.header("sec-websocket-protocol"));
+    const upgrade = new Request(c.req.url, {
+      headers: { upgrade: "websocket", ...(protocol === null ? {} : { "sec-websocket-protocol": protocol }) },
+    });
+    return stockItem(c.env, sku, warehouse).fetch(upgrade);
   })
   .openapi(getSkuLevels, async (c) => {
     const { sku } = c.req.valid("param");

@@ -1,18 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
+import { channelAvailable, source } from "../channels/sourcing";
 import { poolMember } from "../objects/pool";
 import { stockItem, stockItemName, stockPoolMember } from "../stock/address";
 import { available } from "../stock/ledger";
-import type { HoldOpResult, HoldResult } from "../stock/StockItem";
+import type { HoldOpResult, HoldResult, ResizeRequest, StockItem } from "../stock/StockItem";
+import { type ItemChange, planChange, reallocate, sourcedCeiling } from "./line-change";
 import { legacyReservation } from "./address";
 import {
+  allocationsOf,
   decide,
   forgetAt,
   isInterrupted,
   type Line,
+  type PendingChange,
+  type RequestedLine,
   type ReservationRecord,
   type ReservationView,
   type Request,
-  sameLines,
+  sameRequest,
   type Status,
   statusAt,
   viewAt,
@@ -30,13 +35,16 @@ const SHORT_ITEMS_REMEMBERED = 10_000;
 
 export interface PlaceInput {
   id: string;
-  lines: Line[];
+  lines: RequestedLine[];
   ttlSeconds: number;
+  /** Sources the lines without a warehouse; optional in the RPC so a Worker of v1.0 can still call. */
+  channel?: SourcingChannel | null;
 }
 
+/** A line the stock cannot cover; `warehouse` null for a sourced line, `available` then being the channel's. */
 export interface Shortage {
   sku: string;
-  warehouse: string;
+  warehouse: string | null;
   requested: number;
   available: number;
 }
@@ -53,6 +61,40 @@ export type ChangeResult =
   | { kind: "not_found" }
   | { kind: "invalid_state"; status: Status }
   | { kind: "unavailable" };
+
+/** What a change of each kind leaves the reservation as, when it succeeds. */
+const RESULTING_STATUS = { commit: "committed", release: "released", extend: "held", change: "held" } as const;
+
+/** Per allocation while placing: held, refused (holds nothing), or unsettled (no answer came: it may hold). */
+type AllocationState = "held" | "refused" | "unsettled";
+
+/**
+ * Rounds of holds one placement may take: the first, then one per re-plan after a sourced
+ * allocation was refused on a view that had gone stale.
+ */
+const MAX_SOURCING_ROUNDS = 4;
+
+/** The channel a placement sources from, as the Worker read it (src/channels/directory.ts). */
+export interface SourcingChannel {
+  id: string;
+  warehouses: string[];
+  safetyStock: number;
+}
+
+export interface LineChangeInput {
+  id: string;
+  lines: RequestedLine[];
+  /** The reservation's channel as the Worker read it; needed only when a line is sourced. */
+  channel?: SourcingChannel | null;
+}
+
+export type LineChangeResult =
+  | ChangeResult
+  | { kind: "insufficient_stock"; shortages: Shortage[] }
+  /** A line is sourced: call again with this channel (the reservation's) read by the Worker. */
+  | { kind: "needs_channel"; channel: string }
+  /** A line names no warehouse, and the reservation has no channel to source it. */
+  | { kind: "unsourceable"; indices: number[] };
 
 /** A stock item could not be reached; the step stays recorded and is re-driven later. */
 class StockItemUnreachable extends Error {}
@@ -96,14 +138,16 @@ export class ReservationCoordinator extends DurableObject<Env> {
 
   async place(input: PlaceInput): Promise<PlaceResult> {
     return this.serially(input.id, async (): Promise<PlaceResult> => {
+      const channel = input.channel ?? null;
       const existing = await this.current(input.id, this.legacyPlacementsPossible());
       if (existing !== null && existing.phase !== "rejected") {
-        if (!sameLines(existing.lines, input.lines)) return { kind: "idempotency_conflict" };
+        if (!sameRequest(existing, input.lines, channel?.id ?? null)) return { kind: "idempotency_conflict" };
         const reservation = viewAt(existing, Date.now());
         return reservation === null ? { kind: "unavailable" } : { kind: "existing", reservation };
       }
-      if (input.lines.some((line) => this.shortItems.has(itemKey(line)))) {
-        const shortages = await this.shortagesNow(input.lines);
+      const named = input.lines.filter(namesWarehouse);
+      if (named.some((line) => this.shortItems.has(itemKey(line)))) {
+        const shortages = await this.shortagesNow(named);
         if (shortages === null) return { kind: "unavailable" };
         if (shortages.length > 0) return { kind: "insufficient_stock", shortages };
       }
@@ -113,49 +157,185 @@ export class ReservationCoordinator extends DurableObject<Env> {
         attempt: (existing?.attempt ?? 0) + 1,
         phase: "placing",
         lines: input.lines,
-        // Lines of items known to be pooled go to their member: written down before it is called.
-        placements: input.lines.map((line) => this.plannedMember(input.id, line)),
+        channel: channel?.id ?? null,
+        allocations: [],
+        placements: [],
         createdAt: now,
         expiresAt: now + input.ttlSeconds * 1000,
       };
-      this.save(placing);
-      const outcomes = await Promise.allSettled(placing.lines.map((_, i) => this.holdLine(placing, i)));
+      return this.runPlacement(placing, channel, now);
+    });
+  }
+
+  /**
+   * Holds every allocation of `record`'s lines, or none. A line that names its warehouse is its
+   * own allocation. A sourced line is planned by the channel's rule (src/channels/sourcing.ts):
+   * first, optimistically, all of it at the channel's first warehouse (no read, so a sourced line
+   * costs what a named one does while that warehouse has stock); when an item refuses, its answer
+   * and a read of the others make the view the next round plans on. A round is written to the
+   * record before its items are called, so a crash leaves every allocation that may hold named,
+   * and voiding them all is safe. At most MAX_SOURCING_ROUNDS rounds: the items' own checks are
+   * the truth, so the loop ends in a hold, in a refusal the view proves, or (contention that
+   * outran every round) in `unavailable`, never in a refusal the channel could have covered.
+   */
+  private async runPlacement(record: ReservationRecord, channel: SourcingChannel | null, now: number): Promise<PlaceResult> {
+    const allocations = record.allocations as Line[];
+    const placements = record.placements as (number | null)[];
+    /** Per allocation: held, refused (holds nothing), or unsettled (no answer: it may hold). */
+    const states: AllocationState[] = [];
+    /** Each item's `available` as last seen (by a refusal or a read), by object name. */
+    const view = new Map<string, number>();
+    const safetyStock = channel?.safetyStock ?? 0;
+    const sourced = new Set(record.lines.filter((line) => line.warehouse === null).map((line) => line.sku));
+    const keepAt = (line: Line) => (sourced.has(line.sku) ? safetyStock : 0);
+    const add = (line: Line) => {
+      allocations.push(line);
+      placements.push(this.plannedMember(record.id, line));
+      return allocations.length - 1;
+    };
+
+    let pending = record.lines.map((line) => add(namesWarehouse(line) ? line : this.firstChoice(line, channel)));
+    let outcome: PlaceResult | null = null;
+    for (let round = 1; outcome === null; round++) {
+      this.save(record);
+      const answers = await Promise.allSettled(pending.map((i) => this.holdLine(record, i, keepAt(allocations[i] as Line))));
       const shortages: Shortage[] = [];
-      outcomes.forEach((o, i) => {
-        const line = placing.lines[i] as Line;
-        if (o.status === "fulfilled" && !o.value.ok && o.value.reason === "insufficient") {
-          shortages.push({ sku: line.sku, warehouse: line.warehouse, requested: line.quantity, available: o.value.available });
-          this.rememberShort(line);
-        } else if (o.status === "fulfilled" && o.value.ok) {
+      let failed = false;
+      answers.forEach((answer, n) => {
+        const i = pending[n] as number;
+        const line = allocations[i] as Line;
+        const result = answer.status === "fulfilled" ? answer.value : null;
+        if (result?.ok) {
+          states[i] = "held";
           this.shortItems.delete(itemKey(line));
+        } else if (result?.reason === "insufficient") {
+          states[i] = "refused";
+          view.set(itemKey(line), result.available);
+          this.rememberShort(line);
+          if (!sourced.has(line.sku)) {
+            shortages.push({ sku: line.sku, warehouse: line.warehouse, requested: line.quantity, available: result.available });
+          }
+        } else {
+          // Refused for another reason (a void of this attempt came first) holds nothing; an
+          // answer that never came may hold.
+          states[i] = answer.status === "rejected" ? "unsettled" : "refused";
+          failed = true;
         }
       });
-      if (outcomes.every((o) => o.status === "fulfilled" && o.value.ok)) {
-        const held = this.save({ ...placing, placements: [...(placing.placements ?? [])], phase: "held" });
-        return { kind: "created", reservation: viewAt(held, now) as ReservationView };
+      if (shortages.length > 0) outcome = { kind: "insufficient_stock", shortages };
+      else if (failed) outcome = { kind: "unavailable" };
+      else {
+        const next = await this.planRemainders(record, channel, states, view);
+        if (next.kind === "allocate" && next.lines.length === 0) {
+          return this.placed(record, states, now);
+        }
+        if (next.kind === "allocate" && round < MAX_SOURCING_ROUNDS) pending = next.lines.map(add);
+        else outcome = next.kind === "allocate" ? { kind: "unavailable" } : next.result;
       }
-      // A line that answered "no" holds nothing of this attempt and its call is over, so
-      // only lines that held, or whose answer never came, need voiding: a refusal on a sold-out
-      // item then costs that item one call, not two.
-      const unsettled = placing.lines.flatMap((_, i) => {
-        const o = outcomes[i];
-        return o === undefined || o.status === "rejected" || o.value.ok ? [i] : [];
-      });
-      // A first attempt that every item simply refused left no trace anywhere: the record goes
-      // too, so refusals do not pile up here. Otherwise it stays (`rejected`) to keep the
-      // attempt count, which the items' tombstones of earlier attempts are keyed by.
-      const traceless =
-        placing.attempt === 1 &&
-        unsettled.length === 0 &&
-        outcomes.every((o) => o.status === "fulfilled" && !o.value.ok && o.value.reason === "insufficient");
-      try {
-        if (traceless) this.store.delete(placing.id);
-        else await this.voidPlacement(placing, unsettled);
-      } catch {
-        return { kind: "unavailable" };
-      }
-      return shortages.length > 0 ? { kind: "insufficient_stock", shortages } : { kind: "unavailable" };
+    }
+    return this.abandonPlacement(record, states, outcome);
+  }
+
+  /**
+   * The allocation a sourced line tries first: all of it at the channel's first warehouse. When
+   * that warehouse is short, its refusal and reads of the others cost as many calls as reading
+   * every warehouse first would, and while it has stock this costs one call, like a named line.
+   */
+  private firstChoice(line: RequestedLine, channel: SourcingChannel | null): Line {
+    const first = channel?.warehouses[0];
+    if (first === undefined) throw new Error(`line ${line.sku} names no warehouse and the placement has no channel`);
+    return { sku: line.sku, warehouse: first, quantity: line.quantity };
+  }
+
+  /**
+   * What the sourced lines still need after a round: new allocations (none: every line is
+   * covered), or the refusal the view proves. Warehouses not yet seen are read first.
+   */
+  private async planRemainders(
+    record: ReservationRecord,
+    channel: SourcingChannel | null,
+    states: AllocationState[],
+    view: Map<string, number>,
+  ): Promise<{ kind: "allocate"; lines: Line[] } | { kind: "refuse"; result: PlaceResult }> {
+    if (channel === null) return { kind: "allocate", lines: [] };
+    const allocations = record.allocations as Line[];
+    const needs = record.lines.flatMap((line) => {
+      if (line.warehouse !== null) return [];
+      const holding = allocations.filter((a, i) => a.sku === line.sku && states[i] === "held");
+      const need = line.quantity - holding.reduce((sum, a) => sum + a.quantity, 0);
+      return need > 0 ? [{ line, need, holding: new Set(holding.map((a) => a.warehouse)) }] : [];
     });
+    if (needs.length === 0) return { kind: "allocate", lines: [] };
+    const unseen = needs.flatMap(({ line, holding }) =>
+      channel.warehouses
+        .filter((w) => !holding.has(w) && !view.has(stockItemName(line.sku, w)))
+        .map((w) => ({ sku: line.sku, warehouse: w })),
+    );
+    const levels = await Promise.allSettled(unseen.map((item) => stockItem(this.env, item.sku, item.warehouse).getLevel()));
+    for (const [n, level] of levels.entries()) {
+      if (level.status === "rejected") return { kind: "refuse", result: { kind: "unavailable" } };
+      const item = unseen[n] as { sku: string; warehouse: string };
+      view.set(stockItemName(item.sku, item.warehouse), level.value === null ? 0 : available(level.value));
+    }
+    const lines: Line[] = [];
+    const shortages: Shortage[] = [];
+    for (const { line, need, holding } of needs) {
+      const stocks = channel.warehouses.map((warehouse) => ({
+        warehouse,
+        available: view.get(stockItemName(line.sku, warehouse)) ?? 0,
+      }));
+      const plan = source(need, stocks.filter((s) => !holding.has(s.warehouse)), channel.safetyStock);
+      if (plan !== null) {
+        lines.push(...plan.map((a) => ({ sku: line.sku, warehouse: a.warehouse, quantity: a.quantity })));
+      } else {
+        const heldUnseen = allocations
+          .filter((a, i) => a.sku === line.sku && states[i] === "held" && !view.has(stockItemName(a.sku, a.warehouse)))
+          .reduce((sum, a) => sum + a.quantity, 0);
+        const channelHas = channelAvailable(stocks, channel.safetyStock) + heldUnseen;
+        shortages.push({ sku: line.sku, warehouse: null, requested: line.quantity, available: channelHas });
+      }
+    }
+    return shortages.length > 0
+      ? { kind: "refuse", result: { kind: "insufficient_stock", shortages } }
+      : { kind: "allocate", lines };
+  }
+
+  /** Every allocation held: the record keeps the ones that hold, and the reservation is acknowledged. */
+  private placed(record: ReservationRecord, states: AllocationState[], now: number): PlaceResult {
+    const keep = (_: unknown, i: number) => states[i] === "held";
+    const held = this.save({
+      ...record,
+      phase: "held",
+      allocations: (record.allocations as Line[]).filter(keep),
+      placements: (record.placements as (number | null)[]).filter(keep),
+    });
+    return { kind: "created", reservation: viewAt(held, now) as ReservationView };
+  }
+
+  /**
+   * Voids what the attempt may hold. An allocation that answered "no" holds nothing of this
+   * attempt and its call is over, so only those that held or never answered are voided: a
+   * refusal on a sold-out item then costs that item one call, not two. A first attempt that
+   * every item simply refused left no trace anywhere, so its record goes too and refusals do
+   * not pile up here; otherwise the record stays (`rejected`) to keep the attempt count, which
+   * the items' tombstones of earlier attempts are keyed by.
+   */
+  private async abandonPlacement(
+    record: ReservationRecord,
+    states: AllocationState[],
+    outcome: PlaceResult,
+  ): Promise<PlaceResult> {
+    const unsettled = allocationsOf(record).flatMap((_, i) => (states[i] === "refused" ? [] : [i]));
+    try {
+      if (record.attempt === 1 && unsettled.length === 0 && outcome.kind === "insufficient_stock") {
+        this.store.delete(record.id);
+      } else {
+        await this.voidPlacement(record, unsettled);
+      }
+    } catch {
+      return { kind: "unavailable" };
+    }
+    return outcome;
   }
 
   /** What each line's item could not cover right now, read without holding; null if an item was unreachable. */
@@ -193,11 +373,201 @@ export class ReservationCoordinator extends DurableObject<Env> {
   }
 
   async commit(id: string): Promise<ChangeResult> {
-    return this.change(id, "commit");
+    return this.change(id, "commit", (record) => this.runCommit(record));
   }
 
   async release(id: string): Promise<ChangeResult> {
-    return this.change(id, "release");
+    return this.change(id, "release", (record) => this.runRelease(record));
+  }
+
+  /** Moves `expiresAt` to the later of itself and now + `ttlSeconds`, on every allocation or, if one expired meanwhile, expires all. */
+  async extend(id: string, ttlSeconds: number): Promise<ChangeResult> {
+    return this.change(id, "extend", (record) => this.runExtend(record, Math.max(record.expiresAt, Date.now() + ttlSeconds * 1000)));
+  }
+
+  /**
+   * Replaces a held reservation's lines, all or nothing (src/reservations/line-change.ts has the
+   * protocol): items that must hold more grow first, tentatively, keeping what they held; only
+   * once every one has, the change is decided and the others shrink or let go. One that cannot
+   * grow reverts the change everywhere, and the reservation keeps its lines and holds exactly.
+   */
+  async changeLines(input: LineChangeInput): Promise<LineChangeResult> {
+    return this.serially(input.id, async (): Promise<LineChangeResult> => {
+      let record: ReservationRecord | null;
+      try {
+        record = await this.current(input.id, true);
+      } catch {
+        return { kind: "unavailable" };
+      }
+      const status = record === null ? null : statusAt(record, Date.now());
+      if (record === null || status === null) return { kind: "not_found" };
+      if (decide(status, "change") === "invalid_state") return { kind: "invalid_state", status };
+      const unsourced = input.lines.flatMap((line, i) => (line.warehouse === null ? [i] : []));
+      const channelId = record.channel ?? null;
+      if (unsourced.length > 0 && channelId === null) return { kind: "unsourceable", indices: unsourced };
+      if (unsourced.length > 0 && input.channel?.id !== channelId) return { kind: "needs_channel", channel: channelId as string };
+      const channel = unsourced.length > 0 ? (input.channel as SourcingChannel) : null;
+
+      const next = await this.allocateChange(record, input.lines, channel);
+      if (next.kind !== "allocations") return next.result;
+      const held = allocationsOf(record);
+      const heldPlacements = record.placements ?? held.map(() => null);
+      const placements = next.allocations.map((a) => {
+        const i = held.findIndex((h) => h.sku === a.sku && h.warehouse === a.warehouse);
+        return i < 0 ? null : (heldPlacements[i] ?? null);
+      });
+      const number = (record.changes ?? 0) + 1;
+      const changing = this.save({
+        ...record,
+        phase: "changing",
+        change: { number, lines: input.lines, allocations: next.allocations, placements },
+      });
+      const sourcedSkus = new Set(input.lines.filter((l) => l.warehouse === null).map((l) => l.sku));
+      try {
+        const outcome = await this.runLineChange(changing, (sku) => (sourcedSkus.has(sku) ? (channel?.safetyStock ?? 0) : 0));
+        return outcome;
+      } catch {
+        return { kind: "unavailable" };
+      }
+    });
+  }
+
+  /**
+   * The allocations the new lines need: a named line is its own; a sourced line keeps what its
+   * SKU's sourced line held, giving back from the last or sourcing the extra from the channel's
+   * warehouses as read now (src/reservations/line-change.ts `reallocate`).
+   */
+  private async allocateChange(
+    record: ReservationRecord,
+    lines: RequestedLine[],
+    channel: SourcingChannel | null,
+  ): Promise<{ kind: "allocations"; allocations: Line[] } | { kind: "refused"; result: LineChangeResult }> {
+    const held = allocationsOf(record);
+    const wasSourced = new Set(record.lines.filter((l) => l.warehouse === null).map((l) => l.sku));
+    const allocations: Line[] = [];
+    const shortages: Shortage[] = [];
+    for (const line of lines) {
+      if (line.warehouse !== null) {
+        allocations.push({ sku: line.sku, warehouse: line.warehouse, quantity: line.quantity });
+        continue;
+      }
+      const current = wasSourced.has(line.sku) ? held.filter((a) => a.sku === line.sku) : [];
+      const total = current.reduce((sum, a) => sum + a.quantity, 0);
+      const ch = channel as SourcingChannel;
+      let stocks: { warehouse: string; available: number }[] = [];
+      if (line.quantity > total) {
+        const levels = await Promise.allSettled(ch.warehouses.map((w) => stockItem(this.env, line.sku, w).getLevel()));
+        if (levels.some((l) => l.status === "rejected")) return { kind: "refused", result: { kind: "unavailable" } };
+        stocks = levels.map((l, i) => {
+          const level = (l as PromiseFulfilledResult<Awaited<ReturnType<StockItem["getLevel"]>>>).value;
+          return { warehouse: ch.warehouses[i] as string, available: level === null ? 0 : available(level) };
+        });
+      }
+      const plan = reallocate(current, line.quantity, stocks, ch.safetyStock);
+      if (plan === null) {
+        shortages.push({ sku: line.sku, warehouse: null, requested: line.quantity, available: sourcedCeiling(current, stocks, ch.safetyStock) });
+      } else {
+        allocations.push(...plan.map((a) => ({ sku: line.sku, warehouse: a.warehouse, quantity: a.quantity })));
+      }
+    }
+    return shortages.length > 0
+      ? { kind: "refused", result: { kind: "insufficient_stock", shortages } }
+      : { kind: "allocations", allocations };
+  }
+
+  /**
+   * Carries out the recorded change `record.change`: grows (if not yet decided), records the
+   * decision, then shrinks and releases (new) or reverts (old). Re-driven after a crash: an
+   * undecided change is reverted, since its client was never answered.
+   */
+  private async runLineChange(record: ReservationRecord, keepFor: (sku: string) => number): Promise<LineChangeResult> {
+    let change = record.change as PendingChange;
+    const plan = planChange(allocationsOf(record), change.allocations);
+    let refusal: LineChangeResult | null = null;
+    if (change.decided === undefined) {
+      const answers = await Promise.allSettled(plan.grow.map((g) => this.growAt(record, change, g, keepFor(g.sku))));
+      const shortages: Shortage[] = [];
+      let failed = false;
+      for (const [n, answer] of answers.entries()) {
+        const g = plan.grow[n] as ItemChange;
+        const result = answer.status === "fulfilled" ? answer.value : null;
+        if (result?.ok) continue;
+        if (result?.reason === "insufficient") {
+          shortages.push({ sku: g.sku, warehouse: g.warehouse, requested: g.to, available: g.from + result.available });
+        } else {
+          failed = true;
+        }
+      }
+      if (shortages.length > 0) refusal = { kind: "insufficient_stock", shortages };
+      else if (failed) refusal = { kind: "unavailable" };
+      change = { ...change, decided: refusal === null ? "new" : "old" };
+      record = this.save({ ...record, change });
+    }
+    const { change: _, ...rest } = record;
+    const changes = change.number;
+    if (change.decided === "new") {
+      const held = allocationsOf(record);
+      const at = (item: { sku: string; warehouse: string }) => held.findIndex((h) => h.sku === item.sku && h.warehouse === item.warehouse);
+      await settleAll<unknown>([
+        ...plan.shrink.map((s) => {
+          const member = record.placements?.[at(s)];
+          const request = this.resizeRequest(record, change.number, s, 0);
+          return this.holder(record, at(s)).resize(typeof member === "number" ? { ...request, member } : request);
+        }),
+        ...plan.drop.map((d) => this.holder(record, at(d)).release(record.id)),
+      ]);
+      const after = this.save({
+        ...rest,
+        phase: "held",
+        lines: change.lines,
+        allocations: change.allocations,
+        placements: change.placements,
+        changes,
+      });
+      return { kind: "ok", reservation: viewAt(after, Date.now()) as ReservationView };
+    }
+    await settleAll<unknown>(
+      plan.grow.flatMap((g) => {
+        const i = change.allocations.findIndex((a) => a.sku === g.sku && a.warehouse === g.warehouse);
+        const member = change.placements[i];
+        const calls = [stockItem(this.env, g.sku, g.warehouse).revertChange(record.id, change.number)];
+        if (typeof member === "number") {
+          calls.push(stockPoolMember(this.env, g.sku, g.warehouse, member).revertChange(record.id, change.number));
+        }
+        return calls;
+      }),
+    );
+    const after = this.save({ ...rest, phase: "held", changes });
+    return refusal ?? { kind: "ok", reservation: viewAt(after, Date.now()) as ReservationView };
+  }
+
+  /** Grows one item's hold for change `change`: at its member when pooled (recorded first, as for a placement). */
+  private async growAt(record: ReservationRecord, change: PendingChange, g: ItemChange, keep: number): Promise<HoldResult> {
+    const i = change.allocations.findIndex((a) => a.sku === g.sku && a.warehouse === g.warehouse);
+    const request = this.resizeRequest(record, change.number, g, keep);
+    const member = change.placements[i];
+    if (typeof member === "number") {
+      return stockPoolMember(this.env, g.sku, g.warehouse, member).resize({ ...request, member });
+    }
+    const answer = await stockItem(this.env, g.sku, g.warehouse).resize(request);
+    if (answer.ok || answer.reason !== "pooled") return answer;
+    const chosen = poolMember(record.id, answer.shards);
+    change.placements[i] = chosen;
+    this.save({ ...record, change: { ...change, placements: [...change.placements] } });
+    return stockPoolMember(this.env, g.sku, g.warehouse, chosen).resize({ ...request, member: chosen });
+  }
+
+  private resizeRequest(record: ReservationRecord, change: number, item: ItemChange, keep: number): ResizeRequest {
+    return {
+      sku: item.sku,
+      warehouse: item.warehouse,
+      reservationId: record.id,
+      attempt: record.attempt,
+      change,
+      quantity: item.to,
+      expiresAt: record.expiresAt,
+      ...(keep > 0 ? { keep } : {}),
+    };
   }
 
   /**
@@ -235,7 +605,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
     }
   }
 
-  private async change(id: string, request: Request): Promise<ChangeResult> {
+  private async change(
+    id: string,
+    request: Request,
+    run: (record: ReservationRecord) => Promise<ReservationRecord>,
+  ): Promise<ChangeResult> {
     return this.serially(id, async (): Promise<ChangeResult> => {
       let record: ReservationRecord | null;
       try {
@@ -249,16 +623,33 @@ export class ReservationCoordinator extends DurableObject<Env> {
       if (decision === "invalid_state") return { kind: "invalid_state", status };
       if (decision === "proceed") {
         try {
-          record = request === "commit" ? await this.runCommit(record) : await this.runRelease(record);
+          record = await run(record);
         } catch {
           return { kind: "unavailable" };
         }
       }
       const after = viewAt(record, Date.now()) as ReservationView;
-      return after.status === (request === "commit" ? "committed" : "released")
+      return after.status === RESULTING_STATUS[request]
         ? { kind: "ok", reservation: after }
         : { kind: "invalid_state", status: after.status };
     });
+  }
+
+  /**
+   * Extends every allocation's hold to `until`, or none: each item refuses if its hold has
+   * expired (the item's clock decides, as for a commit), and then the reservation is expired as
+   * a whole and the holds that were extended are released, so no line outlives the others.
+   * Written as an intent first (`extending`, with `extendTo`), so a crash midway is finished by
+   * repeating it: extending twice to the same time changes nothing.
+   */
+  private async runExtend(record: ReservationRecord, until: number): Promise<ReservationRecord> {
+    const extending = this.save({ ...record, phase: "extending", extendTo: until });
+    const items = allocationsOf(record).map((_, i) => this.holder(record, i));
+    const answers = await settleAll<HoldOpResult>(items.map((item) => item.extend(record.id, until)));
+    const { extendTo: _, ...rest } = extending;
+    if (answers.every((a) => a.ok)) return this.save({ ...rest, phase: "held", expiresAt: until });
+    await settleAll<HoldOpResult>(items.map((item) => item.release(record.id)));
+    return this.save({ ...rest, phase: "expired" });
   }
 
   /**
@@ -270,7 +661,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
    */
   private async runCommit(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "committing" });
-    const items = record.lines.map((_, i) => this.holder(record, i));
+    const items = allocationsOf(record).map((_, i) => this.holder(record, i));
     if (items.length > 1) {
       const pins = await settleAll<HoldOpResult>(items.map((item) => item.pin(record.id)));
       if (!pins.every((pin) => pin.ok)) {
@@ -288,7 +679,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
   private async runRelease(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "releasing" });
     await settleAll<HoldOpResult>(
-      record.lines.map((_, i) => this.holder(record, i).release(record.id)),
+      allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id)),
     );
     return this.save({ ...record, phase: "released" });
   }
@@ -298,10 +689,10 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * unknown). A line of a pooled item is voided at its member and at the item itself, since
    * its last units may have been held there.
    */
-  private async voidPlacement(record: ReservationRecord, indices = record.lines.map((_, i) => i)): Promise<ReservationRecord> {
+  private async voidPlacement(record: ReservationRecord, indices = allocationsOf(record).map((_, i) => i)): Promise<ReservationRecord> {
     await settleAll(
       indices.flatMap((i) => {
-        const line = record.lines[i] as Line;
+        const line = allocationsOf(record)[i] as Line;
         const item = stockItem(this.env, line.sku, line.warehouse);
         const member = record.placements?.[i];
         const calls = [item.voidAttempt(record.id, record.attempt)];
@@ -316,7 +707,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
 
   /** The object that holds line `i`: its pool member, or the item. */
   private holder(record: ReservationRecord, i: number) {
-    const line = record.lines[i] as Line;
+    const line = allocationsOf(record)[i] as Line;
     const member = record.placements?.[i];
     return typeof member === "number"
       ? stockPoolMember(this.env, line.sku, line.warehouse, member)
@@ -335,10 +726,16 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * asking its parent for more sends the line to the item's own last units, so no buyer is
    * refused while units remain anywhere. A line that held at the item leaves its placement null.
    */
-  private async holdLine(record: ReservationRecord, i: number): Promise<HoldResult> {
-    const line = record.lines[i] as Line;
+  private async holdLine(record: ReservationRecord, i: number, keep: number): Promise<HoldResult> {
+    const line = allocationsOf(record)[i] as Line;
     const placements = record.placements as (number | null)[];
-    const request = { ...line, reservationId: record.id, attempt: record.attempt, expiresAt: record.expiresAt };
+    const request = {
+      ...line,
+      reservationId: record.id,
+      attempt: record.attempt,
+      expiresAt: record.expiresAt,
+      ...(keep > 0 ? { keep } : {}),
+    };
     const item = stockItem(this.env, line.sku, line.warehouse);
     const atItemsLastUnits = async () => {
       const answer = await item.hold({ ...request, lastUnits: true });
@@ -381,6 +778,16 @@ export class ReservationCoordinator extends DurableObject<Env> {
         return this.voidPlacement(record);
       case "committing":
         return this.runCommit(record);
+      case "extending":
+        return this.runExtend(record, record.extendTo ?? record.expiresAt);
+      case "changing": {
+        // Undecided, the change is undone: its client was never answered, and growing again
+        // could hold what nobody is waiting for.
+        const change = record.change as PendingChange;
+        const decided = change.decided === undefined ? this.save({ ...record, change: { ...change, decided: "old" } }) : record;
+        await this.runLineChange(decided, () => 0);
+        return this.store.load(record.id) as ReservationRecord;
+      }
       default:
         return this.runRelease(record);
     }
@@ -436,6 +843,10 @@ export class ReservationCoordinator extends DurableObject<Env> {
     });
     return run;
   }
+}
+
+function namesWarehouse(line: RequestedLine): line is Line {
+  return line.warehouse !== null;
 }
 
 function itemKey(line: Line): string {

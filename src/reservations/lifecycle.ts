@@ -6,17 +6,27 @@
  *
  *   placing ──all lines held──► held ──committing──► committed
  *      │                          │ ╲──releasing──► released
+ *      │                          │ ╲──extending──► held (later expiresAt), or expired as a whole
+ *      │                          │ ╲──changing───► held (new lines, or the old ones: line-change.ts)
  *      └─any line short──► rejected   (held past expiresAt reads as expired)
  *
- * `placing`, `committing` and `releasing` are written before the first call to a stock
+ * `placing`, `committing`, `releasing`, `extending` and `changing` are written before the first call to a stock
  * item and replaced after the last, so finding one of them when no call is in flight means
  * the object stopped midway: it then re-drives that step (void, commit, release) from the
  * start, which every stock item answers idempotently.
  */
 
+/** What one stock item holds for a reservation: a line that names its warehouse, or an allocation. */
 export interface Line {
   sku: string;
   warehouse: string;
+  quantity: number;
+}
+
+/** A line as the client asked for it: `warehouse` null when the channel's warehouses source it. */
+export interface RequestedLine {
+  sku: string;
+  warehouse: string | null;
   quantity: number;
 }
 
@@ -28,6 +38,8 @@ export type Phase =
   | "committed"
   | "releasing"
   | "released"
+  | "extending"
+  | "changing"
   | "expired";
 
 export const STATUSES = ["held", "committed", "released", "expired"] as const;
@@ -39,21 +51,49 @@ export interface ReservationRecord {
   /** Increases with each placement attempt under this id; stock items void by attempt. */
   attempt: number;
   phase: Phase;
-  lines: Line[];
+  lines: RequestedLine[];
+  /** The sales channel whose warehouses source lines without one; absent (v1.0 records) or null: none. */
+  channel?: string | null;
   /**
-   * Per line, the pool member of a pooled item that may hold it (src/stock/pool.ts), written
-   * before that member is called; absent or null: the item itself. Records of v0.1 have none.
+   * What is held, per stock item: written (while placing, round by round) before that item is
+   * called. Absent in records of v1.0, where every line names its warehouse and is its own
+   * allocation; read it through `allocationsOf`.
+   */
+  allocations?: Line[];
+  /**
+   * Per allocation, the pool member of a pooled item that may hold it (src/stock/pool.ts),
+   * written before that member is called; absent or null: the item itself. Records of v0.1 have none.
    */
   placements?: (number | null)[];
   /** Epoch milliseconds. */
   createdAt: number;
   expiresAt: number;
+  /** While `extending`: the expiry every allocation is being moved to. */
+  extendTo?: number;
+  /** While `changing`: the line change under way (src/reservations/line-change.ts). */
+  change?: PendingChange;
+  /** Line changes made so far; the next is numbered one more. Absent: none. */
+  changes?: number;
+}
+
+/** A line change as recorded before any item is called, and its decision once taken. */
+export interface PendingChange {
+  /** Numbers the items' tentative holds and reverts, so each acts once per change. */
+  number: number;
+  lines: RequestedLine[];
+  allocations: Line[];
+  /** Per new allocation, the pool member that may hold it (as `placements`). */
+  placements: (number | null)[];
+  /** Written once every item that must grow has answered: which lines the reservation keeps. */
+  decided?: "new" | "old";
 }
 
 export interface ReservationView {
   id: string;
   status: Status;
-  lines: Line[];
+  lines: RequestedLine[];
+  channel: string | null;
+  allocations: Line[];
   createdAt: string;
   expiresAt: string;
 }
@@ -70,7 +110,7 @@ export function forgetAt(record: ReservationRecord): number {
 }
 
 export function isInterrupted(phase: Phase): boolean {
-  return phase === "placing" || phase === "committing" || phase === "releasing";
+  return phase === "placing" || phase === "committing" || phase === "releasing" || phase === "extending" || phase === "changing";
 }
 
 /** Null while the reservation does not (or no longer) exist for clients. */
@@ -82,6 +122,8 @@ export function statusAt(record: ReservationRecord, now: number): Status | null 
     case "held":
     case "committing":
     case "releasing":
+    case "extending":
+    case "changing":
       return now >= record.expiresAt && record.phase === "held" ? "expired" : "held";
     case "committed":
     case "released":
@@ -97,27 +139,39 @@ export function viewAt(record: ReservationRecord, now: number): ReservationView 
     id: record.id,
     status,
     lines: record.lines,
+    channel: record.channel ?? null,
+    allocations: allocationsOf(record),
     createdAt: new Date(record.createdAt).toISOString(),
     expiresAt: new Date(record.expiresAt).toISOString(),
   };
 }
 
-function lineKey(line: Line): string {
-  return `${line.sku}/${line.warehouse}`;
+/** What the stock items hold for this reservation (or were asked to, while placing). */
+export function allocationsOf(record: ReservationRecord): Line[] {
+  return record.allocations ?? record.lines.filter((line): line is Line => line.warehouse !== null);
+}
+
+function lineKey(line: RequestedLine): string {
+  return `${line.sku}/${line.warehouse ?? ""}`;
 }
 
 /** Same lines in any order: the test for an idempotent repeat of a placement. */
-export function sameLines(a: Line[], b: Line[]): boolean {
+export function sameLines(a: RequestedLine[], b: RequestedLine[]): boolean {
   if (a.length !== b.length) return false;
   const quantities = new Map(a.map((line) => [lineKey(line), line.quantity]));
   return b.every((line) => quantities.get(lineKey(line)) === line.quantity);
 }
 
-export type Request = "commit" | "release";
+/** The test for an idempotent repeat: same lines in any order, through the same channel. */
+export function sameRequest(record: ReservationRecord, lines: RequestedLine[], channel: string | null): boolean {
+  return (record.channel ?? null) === channel && sameLines(record.lines, lines);
+}
+
+export type Request = "commit" | "release" | "extend" | "change";
 
 /**
- * What a commit or release asks of a reservation in a given status: proceed, answer the
- * repeat unchanged, or refuse because the reservation already ended another way.
+ * What a commit, release or extension asks of a reservation in a given status: proceed, answer
+ * the repeat unchanged, or refuse because the reservation is no longer held.
  */
 export function decide(status: Status, request: Request): "proceed" | "repeat" | "invalid_state" {
   if (status === "held") return "proceed";

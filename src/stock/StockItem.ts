@@ -2,7 +2,17 @@ import { DurableObject } from "cloudflare:workers";
 import { eventFor, type StockEvent } from "../events/event";
 import { EventsReader } from "../events/queries";
 import { skuDirectory, stockItem, stockPoolMember } from "./address";
-import { countsAsReserved, decidePlace, type Hold, type HoldOp, type HoldStatus, transition } from "./holds";
+import {
+  countsAsReserved,
+  decidePlace,
+  decideResize,
+  decideRevert,
+  extension,
+  type Hold,
+  type HoldOp,
+  type HoldStatus,
+  transition,
+} from "./holds";
 import {
   type AdjustmentReason,
   adjust,
@@ -18,6 +28,7 @@ import {
   type SetCount,
   setCount,
 } from "./ledger";
+import { answeredSubprotocol, isWebSocketUpgrade, LiveWatchers } from "./live";
 import { exactLevel, grantFor, lowWater, type MemberTotals, memberTotals, unallocatedDelta } from "./pool";
 import { type Precondition, preconditionHolds } from "./precondition";
 import { type PoolMember, type PoolRole, type PoolState, StockItemStore } from "./StockItemStore";
@@ -54,6 +65,30 @@ export interface HoldRequest {
   member?: number;
   /** To a pooled item's own object: hold here, from what no member has (the last units). */
   lastUnits?: boolean;
+  /**
+   * Units that must stay available after the hold: a sales channel's safety stock, enforced
+   * here in the item's transaction rather than trusted to the chooser's view. A pool member or
+   * a pooled item's last units keep it back from their own share, which never sells safety
+   * stock but may refuse while the units above it are spread over other members.
+   */
+  keep?: number;
+}
+
+/** A line change's new quantity for one item (see `StockItem.resize`). */
+export interface ResizeRequest {
+  sku: string;
+  warehouse: string;
+  reservationId: string;
+  /** The placement attempt that holds; written on a hold this change creates. */
+  attempt: number;
+  /** The line change's number: tentative growth and reverts are keyed by it. */
+  change: number;
+  /** What the reservation holds here after the change (more or less than now, or new). */
+  quantity: number;
+  /** The reservation's expiry, for a hold this change creates. */
+  expiresAt: number;
+  keep?: number;
+  member?: number;
 }
 
 export type HoldResult =
@@ -156,10 +191,19 @@ export class StockItem extends DurableObject<Env> {
    * thaw one before the count is applied, or a member could sell units the count takes away.
    */
   private counting = 0;
+  /**
+   * Live watchers (`GET …/live`, src/stock/live.ts): told after every committed change of the
+   * level. A pooled item's messages carry the parent's own level, the changes it has absorbed
+   * (see `fetch`), never the exact read: that would cost a call to every member per message.
+   */
+  private readonly live: LiveWatchers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new StockItemStore(ctx.storage.sql);
+    this.live = new LiveWatchers({ sockets: () => ctx.getWebSockets(), level: () => this.answered(this.store.readLevel()) });
+    // Answered by the runtime without waking the object: a client's keep-alive costs the item nothing.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.confirmInD1 = env.CONFIRM_EVENTS_IN_D1 === "true";
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
@@ -183,6 +227,63 @@ export class StockItem extends DurableObject<Env> {
       members.map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).memberTotalsNow()),
     );
     return this.answered(exactLevel(level, members.map((m) => m.absorbed), totals));
+  }
+
+  /**
+   * The object's one fetch handler: a live watcher's WebSocket upgrade (`GET …/live`), which
+   * cannot travel over RPC. Every other call is RPC. The socket is accepted through the
+   * Hibernation API, so watchers cost nothing between changes.
+   *
+   * The first message is the level as `GET` answers it, exact even for a pooled item (one
+   * read per connection, like a GET); later ones are the parent's absorbed level, which trails
+   * members' changes until they report (about SHIP_COALESCE_MS after each) and is equal to the
+   * exact level once the item is quiet. A later level is sent only when its version is above
+   * what the socket last got, so versions never go backwards and the last message of a burst
+   * is the final level.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (!isWebSocketUpgrade(request.headers)) return new Response("Expected a WebSocket upgrade.", { status: 426 });
+    // A pool member never has watchers: the Worker addresses the item itself.
+    if (this.role !== null) return new Response("A pool member has no live level.", { status: 404 });
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    // Accepted before the level is read: a change committed meanwhile reaches this socket too.
+    this.ctx.acceptWebSocket(server);
+    this.live.joined(server);
+    let level: LevelView | null;
+    try {
+      level = await this.getLevel();
+    } catch (error) {
+      // A member out of reach: the parent's own level still answers (it reads no member).
+      console.error("stock item: exact level for a live watcher failed; sending the absorbed one", error);
+      level = this.answered(this.store.readLevel());
+    }
+    this.live.welcome(server, level);
+    const protocol = answeredSubprotocol(request.headers.get("sec-websocket-protocol"));
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      ...(protocol === null ? {} : { headers: { "sec-websocket-protocol": protocol } }),
+    });
+  }
+
+  /** Watchers only listen; a `ping` is answered by the runtime (the auto-response above). */
+  override async webSocketMessage(): Promise<void> {}
+
+  /** The runtime has already answered the close (compatibility date ≥ 2026-04-07); nothing to forget. */
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011);
+    } catch {
+      // already closed
+    }
   }
 
   /** A count: sets `onHand` absolutely, when `precondition` (if any) holds. */
@@ -274,7 +375,7 @@ export class StockItem extends DurableObject<Env> {
 
   /** Places a reservation line's hold: all of `quantity` or nothing. Idempotent per attempt. */
   async hold(request: HoldRequest): Promise<HoldResult> {
-    if (request.member !== undefined) return this.holdAsMember(request, request.member);
+    if (request.member !== undefined) return this.asMember(request, request.member, (r) => this.placeHold(r), request.quantity);
     if (!this.pooled) return this.placeHold(request);
     const shards = this.store.readPool()?.shards ?? 1;
     if (shards > 1 && request.lastUnits !== true) return { ok: false, reason: "pooled", shards };
@@ -301,7 +402,9 @@ export class StockItem extends DurableObject<Env> {
         level = this.finishHold(level, decision.supersedes, "voided", now);
       }
       const free = level === null ? 0 : this.freeToHold(level);
-      if (level === null || !canHold(free, request.quantity)) return { ok: false, reason: "insufficient", available: free };
+      if (level === null || !canHold(free - (request.keep ?? 0), request.quantity)) {
+        return { ok: false, reason: "insufficient", available: free };
+      }
       this.record(level, holdChange(request.reservationId, request.quantity), now);
       this.store.writeHold(
         {
@@ -328,6 +431,91 @@ export class StockItem extends DurableObject<Env> {
 
   async release(reservationId: string): Promise<HoldOpResult> {
     return this.applyHoldOp(reservationId, "release");
+  }
+
+  /**
+   * Extends a held hold to `until` (never earlier). Refused once the hold has expired: the
+   * coordinator then expires the whole reservation. No event: the level does not change.
+   */
+  async extend(reservationId: string, until: number): Promise<HoldOpResult> {
+    return this.mutate((now): HoldOpResult => {
+      const hold = this.store.readHold(reservationId);
+      if (hold === null) return { ok: false, status: "missing" };
+      const step = extension(hold, until);
+      if (step.kind === "refused") return { ok: false, status: step.status };
+      if (step.expiresAt !== hold.expiresAt) this.store.writeHold({ ...hold, expiresAt: step.expiresAt }, now);
+      return { ok: true, status: hold.status };
+    });
+  }
+
+  /**
+   * A line change's step at this item (src/reservations/line-change.ts): holds `quantity` for
+   * the reservation instead of what it holds now. Growing takes only the difference, checked
+   * like a hold (safety stock included), and keeps the old quantity beside the new one until
+   * the change is decided, so nothing held is let go first; shrinking gives the difference back.
+   * Idempotent per change number; a change reverted here first is refused.
+   */
+  async resize(request: ResizeRequest): Promise<HoldResult> {
+    if (request.member !== undefined) {
+      // Only growth needs the member's allocation (and may need a slice): a shrink or a repeat
+      // applies as it is, frozen or not.
+      const decision = decideResize(this.store.readHold(request.reservationId), request.change);
+      if (decision.kind !== "resize" || request.quantity <= decision.from) return this.applyResize(request);
+      return this.asMember(request, request.member, (r) => this.applyResize(r), request.quantity);
+    }
+    if (this.pooled && (this.store.readPool()?.shards ?? 1) > 1) {
+      const hold = this.store.readHold(request.reservationId);
+      // The reservation's units here are the item's last ones (a placement's fallback): they change here.
+      if (hold === null || !countsAsReserved(hold.status)) return { ok: false, reason: "pooled", shards: this.store.readPool()?.shards ?? 1 };
+    }
+    return this.applyResize(request);
+  }
+
+  private applyResize(request: ResizeRequest): Promise<HoldResult> {
+    return this.mutate((now): HoldResult => {
+      const hold = this.store.readHold(request.reservationId);
+      const decision = decideResize(hold, request.change);
+      if (decision.kind === "recorded") return { ok: true };
+      if (decision.kind === "refused") return { ok: false, reason: "refused", status: decision.status };
+      const level = this.store.readLevel();
+      if (level === null) return { ok: false, reason: "insufficient", available: 0 };
+      const delta = request.quantity - decision.from;
+      const base = {
+        reservationId: request.reservationId,
+        attempt: hold?.attempt ?? request.attempt,
+        expiresAt: hold !== null && countsAsReserved(hold.status) ? hold.expiresAt : request.expiresAt,
+        status: hold !== null && countsAsReserved(hold.status) ? hold.status : ("held" as const),
+        change: request.change,
+      };
+      if (delta > 0) {
+        const free = this.freeToHold(level);
+        if (!canHold(free - (request.keep ?? 0), delta)) return { ok: false, reason: "insufficient", available: free };
+        this.record(level, holdChange(request.reservationId, delta), now);
+        this.store.writeHold({ ...base, quantity: request.quantity, previous: decision.from }, now);
+      } else {
+        if (delta < 0) this.record(level, releaseChange(request.reservationId, -delta, "reservation.released"), now);
+        this.store.writeHold({ ...base, quantity: request.quantity, previous: null }, now);
+      }
+      return { ok: true };
+    });
+  }
+
+  /** Undoes line change `change` here: gives back what it added, and refuses it if it arrives later. */
+  async revertChange(reservationId: string, change: number): Promise<void> {
+    await this.mutate((now) => {
+      const hold = this.store.readHold(reservationId);
+      const decision = decideRevert(hold, change);
+      if (hold === null) {
+        this.store.writeHold({ reservationId, attempt: 0, quantity: 0, status: "voided", expiresAt: 0, reverted: change }, now);
+        return;
+      }
+      const level = this.store.readLevel();
+      if (decision.kind === "restore" && level !== null && decision.release > 0) {
+        this.record(level, releaseChange(reservationId, decision.release, "reservation.released"), now);
+      }
+      const restored = decision.kind === "restore" ? { quantity: decision.to, status: decision.to === 0 ? ("voided" as const) : hold.status } : {};
+      this.store.writeHold({ ...hold, ...restored, previous: null, reverted: Math.max(hold.reverted ?? 0, change) }, now);
+    });
   }
 
   /**
@@ -386,20 +574,28 @@ export class StockItem extends DurableObject<Env> {
     });
   }
 
-  private async holdAsMember(request: HoldRequest, shard: number): Promise<HoldResult> {
+  /**
+   * Member: a hold (or a line change's growth) placed from this member's allocation. Short, it
+   * asks the parent for a slice (a frozen member first gives back what it has free) and tries
+   * once more; still short or frozen, the coordinator goes to the item's last units.
+   */
+  private async asMember<R extends { sku: string; warehouse: string }>(
+    request: R,
+    shard: number,
+    place: (request: R) => Promise<HoldResult>,
+    want: number,
+  ): Promise<HoldResult> {
     this.requests++;
     this.joinPool(request, shard);
     if (this.role?.retired) return { ok: false, reason: "retired" };
     if (this.role?.frozen !== true) {
-      const first = await this.placeHold(request);
+      const first = await place(request);
       if (first.ok || first.reason !== "insufficient") return first;
     }
-    // Ask the parent for a slice (a frozen member first gives back what it has free), then try
-    // once more; still short or frozen, the coordinator goes to the item's last units.
-    await this.syncWithParent(request.quantity);
+    await this.syncWithParent(want);
     if (this.role?.retired) return { ok: false, reason: "retired" };
     if (this.role?.frozen) return { ok: false, reason: "insufficient", available: 0 };
-    return this.placeHold(request);
+    return place(request);
   }
 
   /** A member's first call makes it one: its role and an empty allocation. */
@@ -601,11 +797,14 @@ export class StockItem extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     const now = Date.now();
+    this.eventWritten = false;
     this.ctx.storage.transactionSync(() => {
       this.expireDue(now);
       this.store.deleteFinishedHolds(now - IDEMPOTENCY_WINDOW_MS);
       this.store.deleteAdjustmentKeys(now - IDEMPOTENCY_WINDOW_MS);
     });
+    // Expiries are changes: watchers hear of them like any other.
+    if (this.eventWritten) this.live.changed();
     await this.shipPending();
     if (this.confirmInD1) {
       try {
@@ -689,7 +888,8 @@ export class StockItem extends DurableObject<Env> {
    */
   private persist(after: Level, change: Change, own = true): Level {
     this.store.writeLevel(after);
-    this.store.appendEvent(eventFor(after, change));
+    const shards = this.role === null && this.pooled ? (this.store.readPool()?.shards ?? 1) : 1;
+    this.store.appendEvent(eventFor(after, change, shards));
     this.eventWritten = true;
     // A member's events go to its parent, which alerts on the item's total.
     if (this.role !== null) return after;
@@ -724,6 +924,9 @@ export class StockItem extends DurableObject<Env> {
     });
     // A change that wrote no event (a refused hold, a repeat) created nothing that is due.
     if (this.eventWritten) {
+      // Every committed change of the level passes here (a pooled parent's absorbed member
+      // changes too: `applyReport` runs inside `mutate`), or in `alarm`. Never throws.
+      this.live.changed();
       await this.scheduleFollowUp();
       this.shipSoon();
     }

@@ -51,6 +51,26 @@ export class StockItemStore implements AlertOutbox {
     `);
     this.migrateAlerts();
     this.migratePool();
+    this.migrateNumbered();
+  }
+
+  /**
+   * Schema changes after v1.1's first tables, numbered: `schema_version` records the last one
+   * applied, and each runs once, in order, under the constructor's blockConcurrencyWhile. An
+   * object written by an earlier version gets the ones it lacks on its first start.
+   */
+  private migrateNumbered(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+    const current = this.sql.exec<{ version: number }>("SELECT version FROM schema_version WHERE id = 1").toArray()[0]?.version ?? 0;
+    for (const [i, statements] of NUMBERED_MIGRATIONS.entries()) {
+      const version = i + 1;
+      if (version <= current) continue;
+      for (const statement of statements) this.sql.exec(statement);
+      this.sql.exec(
+        "INSERT INTO schema_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+        version,
+      );
+    }
   }
 
   // Flash-sale pools (src/stock/pool.ts). A parent has `pool` and one `pool_members` row per
@@ -217,17 +237,27 @@ export class StockItemStore implements AlertOutbox {
 
   writeHold(hold: Hold, now: number): void {
     this.sql.exec(
-      `INSERT INTO holds (reservation_id, attempt, quantity, status, expires_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO holds (reservation_id, attempt, quantity, status, expires_at, updated_at, change_no, previous_quantity, reverted_change)
+       VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, COALESCE(?, 0))
        ON CONFLICT (reservation_id) DO UPDATE SET
          attempt = excluded.attempt, quantity = excluded.quantity, status = excluded.status,
-         expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+         expires_at = excluded.expires_at, updated_at = excluded.updated_at,
+         change_no = COALESCE(?, holds.change_no),
+         previous_quantity = CASE WHEN ? THEN excluded.previous_quantity ELSE holds.previous_quantity END,
+         reverted_change = COALESCE(?, holds.reverted_change)`,
       hold.reservationId,
       hold.attempt,
       hold.quantity,
       hold.status,
       hold.expiresAt,
       now,
+      hold.change ?? null,
+      hold.previous ?? null,
+      hold.reverted ?? null,
+      // A write that does not mention the line-change fields leaves them as they are.
+      hold.change ?? null,
+      hold.previous === undefined ? 0 : 1,
+      hold.reverted ?? null,
     );
   }
 
@@ -515,6 +545,16 @@ export class StockItemStore implements AlertOutbox {
   }
 }
 
+/** Numbered schema changes (see `migrateNumbered`): append, never edit one that shipped. */
+const NUMBERED_MIGRATIONS: readonly (readonly string[])[] = [
+  // 1: line changes of held reservations (src/reservations/line-change.ts).
+  [
+    "ALTER TABLE holds ADD COLUMN change_no INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE holds ADD COLUMN previous_quantity INTEGER",
+    "ALTER TABLE holds ADD COLUMN reverted_change INTEGER NOT NULL DEFAULT 0",
+  ],
+];
+
 interface HoldRow {
   reservation_id: string;
   attempt: number;
@@ -522,6 +562,9 @@ interface HoldRow {
   status: string;
   expires_at: number;
   updated_at: number;
+  change_no: number;
+  previous_quantity: number | null;
+  reverted_change: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -532,6 +575,9 @@ function holdFromRow(row: HoldRow): Hold {
     quantity: row.quantity,
     status: row.status as HoldStatus,
     expiresAt: row.expires_at,
+    change: row.change_no,
+    previous: row.previous_quantity,
+    reverted: row.reverted_change,
   };
 }
 

@@ -1,6 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { CHANNEL_CACHE_MS, clearChannelCacheForTests } from "../../src/channels/directory";
 import { createApp } from "../../src/http/app";
 import { TOKEN, unique } from "./client";
 
@@ -31,11 +32,15 @@ const downD1 = {
 const app = createApp();
 
 async function callWithD1Down(method: string, path: string, json?: unknown) {
+  return callWith(downD1, method, path, json);
+}
+
+async function callWith(db: D1Database, method: string, path: string, json?: unknown) {
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
   if (json !== undefined) headers["content-type"] = "application/json";
   const response = await app.fetch(
     new Request(`http://stockflare.test${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) }),
-    { ...env, DB: downD1 },
+    { ...env, DB: db },
     createExecutionContext(),
   );
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
@@ -53,6 +58,12 @@ describe("with D1 unreachable", () => {
     ["GET", "/v1/webhooks/wh_0123456789abcdef"],
     ["DELETE", "/v1/webhooks/wh_0123456789abcdef"],
     ["GET", "/v1/webhooks/wh_0123456789abcdef/deliveries"],
+    ["GET", "/v1/stock"],
+    ["GET", "/v1/stock?prefix=X1&status=low&limit=5"],
+    ["GET", "/v1/channels"],
+    ["GET", "/v1/channels/web"],
+    ["PUT", "/v1/channels/web", { warehouses: ["wh"] }],
+    ["DELETE", "/v1/channels/web"],
   ];
   for (const [method, path, body] of routes) {
     it(`${method} ${path} answers 503 unavailable with Retry-After`, async () => {
@@ -74,5 +85,36 @@ describe("with D1 unreachable", () => {
     expect((await callWithD1Down("POST", `/v1/reservations/${id}/commit`)).body).toMatchObject({ status: "committed" });
     expect((await callWithD1Down("GET", `/v1/stock/${sku}/wh`)).body).toMatchObject({ onHand: 1, reserved: 0 });
     expect((await callWithD1Down("GET", `/v1/stock/${sku}`)).status).toBe(200);
+  });
+
+  it("sourcing goes on from the channel this isolate read before D1 went down, however stale; an unread channel is 503", async () => {
+    const sku = unique("D1SRC");
+    const channel = unique("web");
+    for (const warehouse of ["w1", "w2"]) {
+      expect((await callWith(env.DB, "PUT", `/v1/stock/${sku}/${warehouse}`, { onHand: 2 })).status).toBe(200);
+    }
+    expect((await callWith(env.DB, "PUT", `/v1/channels/${channel}`, { warehouses: ["w1", "w2"] })).status).toBe(200);
+    // Forget this isolate's own write, so the channel is known only from a read of D1.
+    clearChannelCacheForTests();
+    const lines = [{ sku, quantity: 3 }];
+    expect((await callWith(env.DB, "POST", "/v1/reservations", { channel, lines: [{ sku, quantity: 1 }] })).status).toBe(201);
+
+    const later = Date.now() + 10 * CHANNEL_CACHE_MS;
+    const clock = vi.spyOn(Date, "now").mockReturnValue(later);
+    try {
+      const placed = await callWithD1Down("POST", "/v1/reservations", { channel, lines, ttlSeconds: 600 });
+      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+      expect(placed.body.allocations).toEqual([
+        { sku, warehouse: "w1", quantity: 1 },
+        { sku, warehouse: "w2", quantity: 2 },
+      ]);
+      const read = await callWithD1Down("POST", "/v1/availability", { channel, items: [{ sku }] });
+      expect(read.body).toMatchObject({ items: [{ sku, warehouse: null, available: 0 }] });
+      const unknown = await callWithD1Down("POST", "/v1/reservations", { channel: unique("unread"), lines });
+      expect(unknown.status).toBe(503);
+      expect(unknown.headers.get("retry-after")).toMatch(/^\d+$/);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -174,6 +174,15 @@ describe("GET /v1/openapi.json", () => {
       ["post", "/v1/reservations/{id}/commit"],
       ["post", "/v1/reservations/{id}/release"],
       ["get", "/v1/stock/{sku}/{warehouse}/shards"],
+      ["get", "/v1/stock"],
+      ["post", "/v1/availability"],
+      ["put", "/v1/channels/{channel}"],
+      ["get", "/v1/channels"],
+      ["get", "/v1/channels/{channel}"],
+      ["delete", "/v1/channels/{channel}"],
+      ["post", "/v1/reservations/{id}/extend"],
+      ["put", "/v1/reservations/{id}/lines"],
+      ["get", "/v1/stock/{sku}/{warehouse}/live"],
     ];
     for (const [method, path] of contract) {
       const operation = doc.paths[path]?.[method];

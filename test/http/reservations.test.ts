@@ -3,7 +3,7 @@ import { call, expectInvalid, expectProblem, stocked, unique } from "./client";
 
 /** The reservation routes of the contract, through the Worker. */
 
-const RESERVATION_KEYS = ["createdAt", "expiresAt", "id", "lines", "status"];
+const RESERVATION_KEYS = ["allocations", "channel", "createdAt", "expiresAt", "id", "lines", "status"];
 
 const reserve = (json: unknown) => call("POST", "/v1/reservations", { json });
 
@@ -20,7 +20,8 @@ describe("POST /v1/reservations", () => {
     expect(r.status).toBe(201);
     expect(r.headers.get("location")).toBe(`/v1/reservations/${id}`);
     expect(Object.keys(r.body).sort()).toEqual(RESERVATION_KEYS);
-    expect(r.body).toMatchObject({ id, status: "held", lines });
+    // Lines that name their warehouse are their own allocations; no channel was named.
+    expect(r.body).toMatchObject({ id, status: "held", lines, channel: null, allocations: lines });
     expect(Date.parse(r.body.expiresAt) - Date.parse(r.body.createdAt)).toBe(900_000);
     expect(new Date(r.body.createdAt).toISOString()).toBe(r.body.createdAt);
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 10, reserved: 3, available: 7, version: 2 });
@@ -176,5 +177,84 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({ reservationStatus: "expired" });
     expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({ reservationStatus: "expired" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 5, reserved: 0 });
+  });
+});
+
+describe("POST /v1/reservations/{id}/extend", () => {
+  it("200: expiresAt becomes now + ttlSeconds, lines and holds unchanged; a shorter ttl changes nothing", async () => {
+    const a = await stocked(10);
+    const id = unique("cart");
+    const held = await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 3 }], ttlSeconds: 60 });
+    const before = Date.now();
+    const r = await call("POST", `/v1/reservations/${id}/extend`, { json: { ttlSeconds: 3600 } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(Object.keys(r.body).sort()).toEqual(RESERVATION_KEYS);
+    expect(r.body).toMatchObject({ id, status: "held", lines: held.body.lines, createdAt: held.body.createdAt });
+    expect(Date.parse(r.body.expiresAt)).toBeGreaterThanOrEqual(before + 3_600_000);
+    const shorter = await call("POST", `/v1/reservations/${id}/extend`, { json: { ttlSeconds: 5 } });
+    expect(shorter.body.expiresAt).toBe(r.body.expiresAt);
+    expect((await call("GET", `/v1/reservations/${id}`)).body.expiresAt).toBe(r.body.expiresAt);
+    expect((await call("GET", a.path)).body).toMatchObject({ reserved: 3 });
+  });
+
+  it("409 invalid_state with reservationStatus for a reservation no longer held; 404 for an unknown id; 400 for a bad ttl", async () => {
+    const a = await stocked(10);
+    const id = unique("cart");
+    await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 1 }] });
+    await call("POST", `/v1/reservations/${id}/commit`);
+    const refused = expectProblem(await call("POST", `/v1/reservations/${id}/extend`, { json: { ttlSeconds: 60 } }), 409, "invalid_state");
+    expect(refused.reservationStatus).toBe("committed");
+    expectProblem(await call("POST", `/v1/reservations/${unique("none")}/extend`, { json: { ttlSeconds: 60 } }), 404, "not_found");
+    for (const ttlSeconds of [0, 86_401, 1.5, "60"]) {
+      expectInvalid(await call("POST", `/v1/reservations/${id}/extend`, { json: { ttlSeconds } }), "ttlSeconds");
+    }
+    expectInvalid(await call("POST", `/v1/reservations/${id}/extend`, { json: {} }), "ttlSeconds");
+  });
+});
+
+describe("PUT /v1/reservations/{id}/lines", () => {
+  it("200 holding exactly the new lines, expiresAt unchanged; repeats of the create compare with the new lines", async () => {
+    const a = await stocked(10);
+    const b = await stocked(10);
+    const id = unique("cart");
+    const created = await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 2 }] });
+    const lines = [
+      { sku: a.sku, warehouse: a.warehouse, quantity: 5 },
+      { sku: b.sku, warehouse: b.warehouse, quantity: 1 },
+    ];
+    const r = await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(Object.keys(r.body).sort()).toEqual(RESERVATION_KEYS);
+    expect(r.body).toMatchObject({ id, status: "held", lines, allocations: lines, expiresAt: created.body.expiresAt });
+    expect((await call("GET", a.path)).body).toMatchObject({ reserved: 5 });
+    expect((await call("GET", b.path)).body).toMatchObject({ reserved: 1 });
+    expect((await reserve({ id, lines })).status).toBe(200);
+    expectProblem(await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 2 }] }), 409, "idempotency_conflict");
+  });
+
+  it("409 insufficient_stock keeps the previous lines; the shortage's available includes the current hold", async () => {
+    const a = await stocked(6);
+    const id = unique("cart");
+    await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 2 }] });
+    await reserve({ lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 1 }] });
+    const r = await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 6 }] } });
+    const problem = expectProblem(r, 409, "insufficient_stock");
+    expect(problem.shortages).toEqual([{ sku: a.sku, warehouse: a.warehouse, requested: 6, available: 5 }]);
+    expect((await call("GET", `/v1/reservations/${id}`)).body.lines).toEqual([{ sku: a.sku, warehouse: a.warehouse, quantity: 2 }]);
+    expect((await call("GET", a.path)).body).toMatchObject({ reserved: 3, available: 3 });
+  });
+
+  it("409 invalid_state when not held, 404 unknown, 400 for bad lines and for a line without warehouse on a reservation without channel", async () => {
+    const a = await stocked(6);
+    const id = unique("cart");
+    await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 1 }] });
+    expectInvalid(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [{ sku: a.sku, quantity: 1 }] } }), "lines.0.warehouse");
+    expectInvalid(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [] } }), "lines");
+    const dup = { sku: a.sku, warehouse: a.warehouse, quantity: 1 };
+    expectInvalid(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [dup, dup] } }), "lines.1");
+    expectProblem(await call("PUT", `/v1/reservations/${unique("none")}/lines`, { json: { lines: [dup] } }), 404, "not_found");
+    await call("POST", `/v1/reservations/${id}/release`);
+    const refused = expectProblem(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [dup] } }), 409, "invalid_state");
+    expect(refused.reservationStatus).toBe("released");
   });
 });

@@ -22,6 +22,7 @@ export function coordinator(id: string) {
     get: () => stub.get(id),
     commit: () => stub.commit(id),
     release: () => stub.release(id),
+    extend: (ttlSeconds: number) => stub.extend(id, ttlSeconds),
   };
 }
 
@@ -58,6 +59,15 @@ export function holdStatus(item: Item, reservationId: string): Promise<string | 
     state.storage.sql
       .exec<{ status: string }>("SELECT status FROM holds WHERE reservation_id = ?", reservationId)
       .toArray()[0]?.status,
+  );
+}
+
+/** The expiry of a reservation's hold at an item, read from storage. */
+export function holdExpiry(item: Item, reservationId: string): Promise<number | undefined> {
+  return runInDurableObject(item.stub, (_: StockItem, state) =>
+    state.storage.sql
+      .exec<{ expires_at: number }>("SELECT expires_at FROM holds WHERE reservation_id = ?", reservationId)
+      .toArray()[0]?.expires_at,
   );
 }
 

@@ -47,6 +47,9 @@ describe("statusAt", () => {
       id: "order-1",
       status: "held",
       lines: [{ sku: "A", warehouse: "W", quantity: 2 }],
+      // A record of v1.0 has neither: no channel, and each line is its own allocation.
+      channel: null,
+      allocations: [{ sku: "A", warehouse: "W", quantity: 2 }],
       createdAt: "1970-01-01T00:00:01.000Z",
       expiresAt: "1970-01-01T00:00:10.000Z",
     });

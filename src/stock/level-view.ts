@@ -1,0 +1,36 @@
+import { available, type Level } from "./ledger";
+
+/**
+ * A Level as the API shows it (../shared/api-contract.md, "Stock levels"): the body of every
+ * Level response and of every live message (src/stock/live.ts). Pure, so both the HTTP layer
+ * and the stock object use it without the object importing the HTTP layer.
+ */
+export interface LevelBody {
+  sku: string;
+  warehouse: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  lowStockThreshold: number;
+  reorderQuantity: number;
+  version: number;
+  /** ISO 8601 UTC. */
+  updatedAt: string;
+  /** Pool members taking reservations; 1 for an item that was never pooled. */
+  shards: number;
+}
+
+export function levelBody(level: Level & { shards?: number }): LevelBody {
+  return {
+    sku: level.sku,
+    warehouse: level.warehouse,
+    onHand: level.onHand,
+    reserved: level.reserved,
+    available: available(level),
+    lowStockThreshold: level.lowStockThreshold,
+    reorderQuantity: level.reorderQuantity,
+    version: level.version,
+    updatedAt: new Date(level.updatedAt).toISOString(),
+    shards: level.shards ?? 1,
+  };
+}
