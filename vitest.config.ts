@@ -17,9 +17,13 @@ export default defineConfig({
                 WEBHOOK_ALLOW_HTTP: "true",
                 // Miniflare's Queue lives in memory, as under `npm start`.
                 CONFIRM_EVENTS_IN_D1: "true",
+                // Test-only key ring for webhook secrets at rest (src/webhooks/secret-box.ts).
+                WEBHOOK_SECRET_KEYS: "test-1:Ja9rNcHtg3e44jNxnniVlgmFH0mTbRugnYDIUyCRBP4=",
                 // Applied to D1 by test/setup/apply-migrations.ts, the same files `npm start` applies.
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
+              // A lower limit than wrangler.toml's, same period, so a test's burst passes it quickly.
+              ratelimits: { KEY_RATE_LIMIT: { namespace_id: "1001", simple: { limit: 100, period: 10 } } },
             },
           })),
         ],

@@ -26,6 +26,8 @@ export const StockEventMessage = z
     reservationId: z.string().min(1).max(128).optional(),
     reason: z.string().min(1).max(64).optional(),
     reference: z.string().max(256).optional(),
+    // Absent in messages of the previous version: recorded as null.
+    actor: z.string().min(1).max(64).nullable().optional(),
     at: z.iso.datetime().refine((at) => Number.isFinite(Date.parse(at)), "not a real instant"),
     // Optional: messages queued by the previous version do not carry them.
     lowStockThreshold: z.number().int().min(0).optional(),
@@ -37,7 +39,7 @@ export const StockEventMessage = z
 
 /** D1 refuses statements with more than 100 bound parameters; rows are chunked to stay under. */
 const MAX_BOUND_PARAMETERS = 100;
-const EVENT_COLUMNS = 14;
+const EVENT_COLUMNS = 15;
 const PROJECTION_COLUMNS = 9;
 /** Seconds before a message whose write failed is offered again: 2, 4, 8 … capped. */
 const MAX_RETRY_DELAY_S = 60;
@@ -183,6 +185,7 @@ function eventRow(event: StockEvent): typeof events.$inferInsert {
     reservationId: event.reservationId ?? null,
     reason: event.reason ?? null,
     reference: event.reference ?? null,
+    actor: event.actor ?? null,
     at: event.at,
     atMs: Date.parse(event.at),
   };

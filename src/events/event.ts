@@ -1,5 +1,8 @@
 import type { Change, ChangeType, Level } from "../stock/ledger";
 
+/** Who made a change: an API key's id, `root` (the root key), or null for the service's own changes (expiry). */
+export type Actor = string | null;
+
 /**
  * A change event as the outbox stores it, the Queue carries it and D1 keeps it.
  * `seq` is the level's `version` after the change, so it runs 1, 2, 3 … per item
@@ -27,6 +30,8 @@ export interface StockEvent {
   lowStockThreshold?: number;
   reorderQuantity?: number;
   shards?: number;
+  /** Who made the change. Optional because events written by the previous version lack it (read as null). */
+  actor?: Actor;
 }
 
 /** `:` may not appear in a sku or warehouse, so the id is unique and readable. */
@@ -34,7 +39,7 @@ export function eventId(sku: string, warehouse: string, seq: number): string {
   return `${sku}:${warehouse}:${seq}`;
 }
 
-export function eventFor(after: Level, change: Change, shards = 1): StockEvent {
+export function eventFor(after: Level, change: Change, shards = 1, actor: Actor = null): StockEvent {
   return {
     id: eventId(after.sku, after.warehouse, after.version),
     seq: after.version,
@@ -52,5 +57,6 @@ export function eventFor(after: Level, change: Change, shards = 1): StockEvent {
     lowStockThreshold: after.lowStockThreshold,
     reorderQuantity: after.reorderQuantity,
     ...(shards > 1 ? { shards } : {}),
+    actor,
   };
 }

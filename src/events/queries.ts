@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { DAY_MS, type OutflowTotals, WINDOWS } from "./analytics";
 import { type EventRow, events, stockProjection } from "./schema";
@@ -22,7 +22,7 @@ export class EventsReader {
   }
 
   /** Events in recording order after position `after`; one more than `limit` tells if there are more. */
-  async listEvents(filter: { sku?: string; warehouse?: string; type?: string; after: number; limit: number }): Promise<{
+  async listEvents(filter: { sku?: string; warehouse?: string; type?: string; actor?: string | null; after: number; limit: number }): Promise<{
     events: EventRow[];
     more: boolean;
   }> {
@@ -30,6 +30,7 @@ export class EventsReader {
     if (filter.sku !== undefined) conditions.push(eq(events.sku, filter.sku));
     if (filter.warehouse !== undefined) conditions.push(eq(events.warehouse, filter.warehouse));
     if (filter.type !== undefined) conditions.push(eq(events.type, filter.type));
+    if (filter.actor !== undefined) conditions.push(filter.actor === null ? isNull(events.actor) : eq(events.actor, filter.actor));
     const rows = await this.db
       .select()
       .from(events)

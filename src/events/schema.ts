@@ -24,6 +24,8 @@ export const events = sqliteTable(
     reservationId: text("reservation_id"),
     reason: text("reason"),
     reference: text("reference"),
+    /** Who made the change: an API key's id, `root`, or null for the service's own (expiry). */
+    actor: text("actor"),
     /** ISO 8601 UTC, exactly as the event carried it. */
     at: text("at").notNull(),
     /** `at` as epoch milliseconds, for time-window queries (analytics). */
@@ -35,6 +37,7 @@ export const events = sqliteTable(
     index("events_item_pos").on(t.sku, t.warehouse, t.pos),
     index("events_item_time").on(t.sku, t.warehouse, t.atMs),
     index("events_type_pos").on(t.type, t.pos),
+    index("events_actor_pos").on(t.actor, t.pos),
   ],
 );
 

@@ -1,11 +1,13 @@
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { availabilityRoutes } from "./availability";
-import { bearerAuth } from "./auth";
+import { authenticate } from "./auth";
 import { channelRoutes } from "./channels";
 import { guardD1 } from "./d1-guard";
 import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
 import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
+import { keyRoutes } from "./keys";
 import { problems } from "./problem";
 import { reservationRoutes } from "./reservations";
 import { createRouter } from "./router";
@@ -20,14 +22,17 @@ export function createApp() {
 
   app.use("*", bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw problems.payloadTooLarge(BODY_LIMIT_BYTES); } }));
   app.route("/", healthRoutes);
-  app.use("/v1/*", bearerAuth());
+  // First, so the key lookup's D1 reads are guarded too (an unreachable D1 is a 503).
   app.use("/v1/*", guardD1());
+  // The OpenAPI document is public (contract v1.1), so documentation pages and generators can read it.
+  app.use("/v1/*", except("/v1/openapi.json", authenticate()));
   app.route("/", stockRoutes);
   app.route("/", reservationRoutes);
   app.route("/", availabilityRoutes);
   app.route("/", webhookRoutes);
   app.route("/", eventRoutes);
   app.route("/", channelRoutes);
+  app.route("/", keyRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/v1/openapi.json", {

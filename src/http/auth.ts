@@ -1,6 +1,10 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { keyForToken, principalOf } from "../keys/directory";
+import { ROOT } from "../keys/scopes";
+import { looksLikeKeyToken } from "../keys/token";
 import { isWebSocketUpgrade, LIVE_SUBPROTOCOL, offeredSubprotocols } from "../stock/live";
 import { problems } from "./problem";
+import type { AppEnv } from "./router";
 
 const encoder = new TextEncoder();
 
@@ -50,22 +54,37 @@ export function subprotocolToken(header: string | null | undefined): string | nu
 }
 
 /**
- * `Authorization: Bearer <API_TOKEN>`, or, on a WebSocket upgrade only and without an
- * `Authorization` header, the token in the subprotocol list (`subprotocolToken`). Compared the
- * same constant-time way. A Worker without the secret refuses everyone.
+ * How long a rate-limited key waits: the period of `KEY_RATE_LIMIT` in wrangler.toml (the
+ * binding answers only yes or no, so the period is repeated here; change both together).
  */
-export function bearerAuth(): MiddlewareHandler<{ Bindings: Env }> {
+export const KEY_RATE_LIMIT_PERIOD_S = 10;
+
+/** The token presented: the `Authorization` header, or (WebSocket upgrades only, without that header) the subprotocol. */
+function presentedToken(c: Context<AppEnv>): string | null {
+  const header = c.req.header("authorization");
+  if (header !== undefined) return /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+  return isWebSocketUpgrade(c.req.raw.headers) ? subprotocolToken(c.req.header("sec-websocket-protocol")) : null;
+}
+
+/**
+ * Who is calling: `API_TOKEN` is the root key (compared in constant time); an `sfk_` token is
+ * a scoped key (src/keys/directory.ts), rate limited per key through `KEY_RATE_LIMIT`. Sets
+ * `principal` for the routes' scope checks (src/http/scopes.ts) and the events' `actor`. A
+ * Worker without the secret refuses the root key, never a scoped one.
+ */
+export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization");
-    const given =
-      header !== undefined
-        ? /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1]
-        : isWebSocketUpgrade(c.req.raw.headers)
-          ? subprotocolToken(c.req.header("sec-websocket-protocol"))
-          : null;
+    const given = presentedToken(c);
+    if (!given) throw problems.unauthorized();
     const expected = c.env.API_TOKEN;
-    if (!given || !expected || !(await tokensMatch(given, expected))) {
-      throw problems.unauthorized();
+    if (expected && (await tokensMatch(given, expected))) {
+      c.set("principal", ROOT);
+    } else {
+      const key = looksLikeKeyToken(given) ? await keyForToken(c.env.DB, given) : null;
+      if (key === null) throw problems.unauthorized();
+      const { success } = await c.env.KEY_RATE_LIMIT.limit({ key: key.id });
+      if (!success) throw problems.rateLimited(KEY_RATE_LIMIT_PERIOD_S);
+      c.set("principal", principalOf(key));
     }
     await next();
   };

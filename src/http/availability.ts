@@ -1,12 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
 import { channelFor } from "../channels/directory";
 import { channelAvailability } from "../channels/sourcing";
 import { stockItem, stockItemName } from "../stock/address";
 import { problems } from "./problem";
 import { createRouter } from "./router";
 import { Availability, AvailabilityBody, json, jsonBody, problem } from "./schemas";
+import { scopedRoute } from "./scopes";
 
-const readAvailability = createRoute({
+const readAvailability = scopedRoute("stock:read", {
   method: "post",
   path: "/v1/availability",
   summary: "Exact availability of up to 100 items, or of SKUs in a channel",

@@ -1,4 +1,3 @@
-import { createRoute } from "@hono/zod-openapi";
 import type { Channel as StoredChannel } from "../channels/channel";
 import { rememberChannel } from "../channels/directory";
 import { ChannelStore } from "../channels/store";
@@ -6,6 +5,7 @@ import { Channel, ChannelList, ChannelParams, PutChannelBody } from "./channel-s
 import { problems } from "./problem";
 import { createRouter } from "./router";
 import { json, jsonBody, problem } from "./schemas";
+import { scopedRoute } from "./scopes";
 
 function channelBody(channel: StoredChannel) {
   return {
@@ -23,7 +23,7 @@ const noSuchChannel = (id: string) => problems.notFound(`No channel ${id}.`);
 const PROPAGATION =
   "Reservations in other isolates use the previous definition for up to 10 seconds (each isolate caches channels).";
 
-const putChannel = createRoute({
+const putChannel = scopedRoute("admin", {
   method: "put",
   path: "/v1/channels/{channel}",
   summary: "Create or replace a sales channel",
@@ -35,14 +35,14 @@ const putChannel = createRoute({
   },
 });
 
-const listChannels = createRoute({
+const listChannels = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/channels",
   summary: "List sales channels",
   responses: { 200: json(ChannelList, "Every channel, by id") },
 });
 
-const getChannel = createRoute({
+const getChannel = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/channels/{channel}",
   summary: "Read one sales channel",
@@ -50,7 +50,7 @@ const getChannel = createRoute({
   responses: { 200: json(Channel, "The channel"), 404: problem("No such channel") },
 });
 
-const deleteChannel = createRoute({
+const deleteChannel = scopedRoute("admin", {
   method: "delete",
   path: "/v1/channels/{channel}",
   summary: "Delete a sales channel",

@@ -64,6 +64,7 @@ function headed(problem: Problem): Response {
   const headers: Record<string, string> = {};
   if (problem.status === 405) headers.allow = (problem.extra.allow as string[]).join(", ");
   if (problem.status === 503) headers["retry-after"] = "1";
+  if (problem.status === 429) headers["retry-after"] = String(problem.extra.retryAfter);
   if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="stockflare"';
   // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to.
   if (problem.status === 426) headers.upgrade = "websocket";

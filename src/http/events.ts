@@ -1,4 +1,4 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import { type z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { stockAnalytics } from "../events/analytics";
 import { decodeCursor, encodeCursor } from "../events/cursor";
@@ -18,8 +18,12 @@ import {
   ReconcileReport,
   StockAnalytics,
 } from "./schemas";
+import { scopedRoute } from "./scopes";
 
 const DEFAULT_LIMIT = 100;
+
+/** `?actor=service` selects the service's own changes (expiry), whose `actor` is null. */
+const SERVICE_ACTOR = "service";
 
 function eventBody(row: EventRow) {
   return {
@@ -35,6 +39,7 @@ function eventBody(row: EventRow) {
     ...(row.reservationId === null ? {} : { reservationId: row.reservationId }),
     ...(row.reason === null ? {} : { reason: row.reason }),
     ...(row.reference === null ? {} : { reference: row.reference }),
+    actor: row.actor,
     at: row.at,
   };
 }
@@ -49,7 +54,7 @@ const emptyBodyIsNoBody: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
-const listEvents = createRoute({
+const listEvents = scopedRoute("events:read", {
   method: "get",
   path: "/v1/events",
   summary: "Change events recorded in D1, in the order recorded",
@@ -60,7 +65,7 @@ const listEvents = createRoute({
   responses: { 200: json(EventPage, "A page of events"), 400: problem("Invalid request") },
 });
 
-const itemAnalytics = createRoute({
+const itemAnalytics = scopedRoute("events:read", {
   method: "get",
   path: "/v1/analytics/stock/{sku}/{warehouse}",
   summary: "Velocity, days of cover and projected stockout of one item",
@@ -68,7 +73,7 @@ const itemAnalytics = createRoute({
   responses: { 200: json(StockAnalytics, "The item's analytics"), 404: problem("No events recorded for this item") },
 });
 
-const reconcileRoute = createRoute({
+const reconcileRoute = scopedRoute("admin", {
   method: "post",
   path: "/v1/admin/reconcile",
   summary: "Compare D1's projection with the Durable Objects",
@@ -85,6 +90,7 @@ export const eventRoutes = createRouter()
       ...(query.sku === undefined ? {} : { sku: query.sku }),
       ...(query.warehouse === undefined ? {} : { warehouse: query.warehouse }),
       ...(query.type === undefined ? {} : { type: query.type }),
+      ...(query.actor === undefined ? {} : { actor: query.actor === SERVICE_ACTOR ? null : query.actor }),
       after: query.after === undefined ? 0 : (decodeCursor(query.after) ?? 0),
       limit,
     });

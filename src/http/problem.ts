@@ -43,6 +43,12 @@ export const problems = {
   malformedJson: () => new Problem(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON."),
   unauthorized: () =>
     new Problem(401, "unauthorized", "Unauthorized", "A valid `Authorization: Bearer <token>` header is required."),
+  forbidden: (requiredScope: string, detail: string) =>
+    new Problem(403, "forbidden", "Forbidden", detail, { requiredScope }),
+  rateLimited: (retryAfterSeconds: number) =>
+    new Problem(429, "rate_limited", "Rate limited", `This key is over its rate limit; retry after ${retryAfterSeconds} s.`, {
+      retryAfter: retryAfterSeconds,
+    }),
   notFound: (detail = "No such resource.") => new Problem(404, "not_found", "Not found", detail),
   unknownChannel: (channel: string) =>
     new Problem(400, "unknown_channel", "Unknown channel", `No channel ${channel}: create it with PUT /v1/channels/{channel}.`, {

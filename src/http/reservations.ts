@@ -1,16 +1,16 @@
-import { createRoute } from "@hono/zod-openapi";
 import { channelFor } from "../channels/directory";
 import { coordinatorFor } from "../reservations/address";
 import type { ChangeResult, Shortage } from "../reservations/ReservationCoordinator";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
 import { ChangeLinesBody, CreateReservationBody, ExtendReservationBody, json, jsonBody, problem, Reservation, ReservationParams } from "./schemas";
+import { scopedRoute } from "./scopes";
 
 function newReservationId(): string {
   return `res_${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
-const createReservation = createRoute({
+const createReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations",
   summary: "Hold stock for every line, or for none",
@@ -24,7 +24,7 @@ const createReservation = createRoute({
   },
 });
 
-const getReservation = createRoute({
+const getReservation = scopedRoute("reservations", {
   method: "get",
   path: "/v1/reservations/{id}",
   summary: "Read a reservation",
@@ -39,7 +39,7 @@ const changeResponses = {
   503: problem("A stock item could not be reached; retry"),
 };
 
-const commitReservation = createRoute({
+const commitReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations/{id}/commit",
   summary: "Commit: on hand and reserved both drop by each line's quantity",
@@ -47,7 +47,7 @@ const commitReservation = createRoute({
   responses: changeResponses,
 });
 
-const releaseReservation = createRoute({
+const releaseReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations/{id}/release",
   summary: "Release: the quantities return to available",
@@ -55,7 +55,7 @@ const releaseReservation = createRoute({
   responses: changeResponses,
 });
 
-const extendReservation = createRoute({
+const extendReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations/{id}/extend",
   summary: "Extend a held reservation: expiresAt becomes the later of itself and now + ttlSeconds, on every line",
@@ -71,7 +71,7 @@ const extendReservation = createRoute({
   },
 });
 
-const changeLines = createRoute({
+const changeLines = scopedRoute("reservations", {
   method: "put",
   path: "/v1/reservations/{id}/lines",
   summary: "Replace a held reservation's lines, all or nothing; expiresAt unchanged",
@@ -120,6 +120,7 @@ export const reservationRoutes = createRouter()
       lines,
       ttlSeconds: body.ttlSeconds,
       channel: channel === null ? null : { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock },
+      actor: c.get("principal").id,
     });
     switch (result.kind) {
       case "created":
@@ -148,21 +149,23 @@ export const reservationRoutes = createRouter()
   })
   .openapi(commitReservation, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).commit(id)), 200);
+    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).commit(id, c.get("principal").id)), 200);
   })
   .openapi(releaseReservation, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).release(id)), 200);
+    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).release(id, c.get("principal").id)), 200);
   })
   .openapi(changeLines, async (c) => {
     const { id } = c.req.valid("param");
     const lines = c.req.valid("json").lines.map((line) => ({ sku: line.sku, warehouse: line.warehouse ?? null, quantity: line.quantity }));
     const coordinator = coordinatorFor(c.env, id);
-    let result = await coordinator.changeLines({ id, lines });
+    const actor = c.get("principal").id;
+    let result = await coordinator.changeLines({ id, lines, actor });
     if (result.kind === "needs_channel") {
       const channel = await channelFor(c.env.DB, result.channel);
       if (channel === null) throw problems.unknownChannel(result.channel);
-      result = await coordinator.changeLines({ id, lines, channel: { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock } });
+      const sourcing = { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock };
+      result = await coordinator.changeLines({ id, lines, actor, channel: sourcing });
     }
     switch (result.kind) {
       case "insufficient_stock":
@@ -180,5 +183,5 @@ export const reservationRoutes = createRouter()
   .openapi(extendReservation, async (c) => {
     const { id } = c.req.valid("param");
     const { ttlSeconds } = c.req.valid("json");
-    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).extend(id, ttlSeconds)), 200);
+    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).extend(id, ttlSeconds, c.get("principal").id)), 200);
   });

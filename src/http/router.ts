@@ -1,8 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
+import type { Principal } from "../keys/scopes";
 import { problems } from "./problem";
 
-export type AppEnv = { Bindings: Env };
+/** `principal`: who is calling, set by the auth middleware (src/http/auth.ts) for every `/v1` route. */
+export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
 
 function fieldErrors(error: ZodError) {
   return error.issues.map((issue) => ({

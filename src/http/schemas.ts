@@ -275,6 +275,11 @@ export const EventsQuery = z.object({
   sku: Identifier.optional().openapi({ param: { name: "sku", in: "query" } }),
   warehouse: Identifier.optional().openapi({ param: { name: "warehouse", in: "query" } }),
   type: EventType.optional().openapi({ param: { name: "type", in: "query" } }),
+  actor: z
+    .string()
+    .regex(/^(root|service|key_[A-Za-z0-9_-]{16})$/, "root, service, or a key id")
+    .optional()
+    .openapi({ param: { name: "actor", in: "query" }, description: "A key id, `root`, or `service` for the service's own changes (expiry)" }),
   after: z
     .string()
     .refine((cursor) => decodeCursor(cursor) !== null, "not a cursor this API returned as `next`")
@@ -303,6 +308,7 @@ export const StockEvent = z
     reservationId: z.string().optional(),
     reason: z.string().optional(),
     reference: z.string().optional(),
+    actor: z.string().nullable().openapi({ description: "Who made the change: a key id, `root`, or null for the service's own (expiry)" }),
     at: Timestamp,
   })
   .openapi("StockEvent");

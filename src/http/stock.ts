@@ -1,4 +1,3 @@
-import { createRoute } from "@hono/zod-openapi";
 import { decodeListingCursor, encodeListingCursor } from "../events/listing-cursor";
 import { StockListing } from "../events/listing";
 import type { Level as StockLevel } from "../stock/ledger";
@@ -25,6 +24,7 @@ import {
   StockListQuery,
   StockPage,
 } from "./schemas";
+import { scopedRoute } from "./scopes";
 
 const DEFAULT_LIST_LIMIT = 100;
 
@@ -57,7 +57,7 @@ function preconditionFailed(result: PreconditionFailed): Problem {
 const neverSet = (sku: string, warehouse: string) =>
   problems.notFound(`No stock level has been set for ${sku} in ${warehouse}.`);
 
-const setLevel = createRoute({
+const setLevel = scopedRoute("stock:write", {
   method: "put",
   path: "/v1/stock/{sku}/{warehouse}",
   summary: "Set the counted quantity (absolute)",
@@ -69,7 +69,7 @@ const setLevel = createRoute({
   },
 });
 
-const adjustLevel = createRoute({
+const adjustLevel = scopedRoute("stock:write", {
   method: "post",
   path: "/v1/stock/{sku}/{warehouse}/adjustments",
   summary: "Adjust on-hand stock by a delta",
@@ -83,7 +83,7 @@ const adjustLevel = createRoute({
   },
 });
 
-const getLevel = createRoute({
+const getLevel = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}/{warehouse}",
   summary: "Read one stock level",
@@ -91,7 +91,7 @@ const getLevel = createRoute({
   responses: { 200: json(Level, "The level"), 404: problem("Never set") },
 });
 
-const getShards = createRoute({
+const getShards = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}/{warehouse}/shards",
   summary: "A pooled item's allocation over its members, and the calls each served",
@@ -99,7 +99,7 @@ const getShards = createRoute({
   responses: { 200: json(Shards, "Unallocated units and each member's allocation"), 404: problem("Never set") },
 });
 
-const watchLevel = createRoute({
+const watchLevel = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}/{warehouse}/live",
   summary: "Watch a level live (WebSocket)",
@@ -117,7 +117,7 @@ const watchLevel = createRoute({
   },
 });
 
-const getSkuLevels = createRoute({
+const getSkuLevels = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}",
   summary: "Read a SKU's levels in every warehouse, with totals",
@@ -125,7 +125,7 @@ const getSkuLevels = createRoute({
   responses: { 200: json(SkuLevels, "Every warehouse's level and their totals"), 404: problem("Never set anywhere") },
 });
 
-const listLevels = createRoute({
+const listLevels = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock",
   summary: "List every item ever set, from D1's projection, in sku then warehouse order",
@@ -160,7 +160,7 @@ export const stockRoutes = createRouter()
     const result = await stockItem(c.env, sku, warehouse).setCount(
       sku,
       warehouse,
-      c.req.valid("json"),
+      { ...c.req.valid("json"), actor: c.get("principal").id },
       precondition(c.req.valid("header")),
     );
     if (!result.ok) throw preconditionFailed(result);
@@ -170,7 +170,7 @@ export const stockRoutes = createRouter()
     const { sku, warehouse } = c.req.valid("param");
     const headers = c.req.valid("header");
     const result = await stockItem(c.env, sku, warehouse).adjust(
-      c.req.valid("json"),
+      { ...c.req.valid("json"), actor: c.get("principal").id },
       headers["idempotency-key"],
       precondition(headers),
     );

@@ -1,7 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
 import type { AlertType } from "../webhooks/crossing";
 import { newSecret } from "../webhooks/signing";
-import { type Subscription, WebhookRepository } from "../webhooks/subscriptions";
+import { loadSecretKeys, type Subscription, WebhookRepository } from "../webhooks/subscriptions";
 import { checkWebhookUrl } from "../webhooks/url-policy";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
@@ -18,6 +17,7 @@ import {
   WebhookList,
   WebhookParams,
 } from "./schemas";
+import { scopedRoute } from "./scopes";
 
 /** Every alarm with something to deliver fans out to all matches: this bounds that work. */
 const MAX_SUBSCRIPTIONS = 100;
@@ -38,7 +38,7 @@ function webhookBody(subscription: Subscription) {
 
 const noSuchWebhook = (id: string) => problems.notFound(`No webhook ${id}.`);
 
-const createWebhook = createRoute({
+const createWebhook = scopedRoute("webhooks", {
   method: "post",
   path: "/v1/webhooks",
   summary: "Subscribe a URL to low-stock alerts",
@@ -49,17 +49,18 @@ const createWebhook = createRoute({
     201: json(CreatedWebhook, "Subscribed"),
     400: problem("Invalid request, including a URL the policy refuses (errors[].path `url`)"),
     409: problem(`webhook_limit: at most ${MAX_SUBSCRIPTIONS} webhooks`),
+    503: problem("webhook_keys_unavailable: the key that encrypts secrets at rest is not configured; nothing stored"),
   },
 });
 
-const listWebhooks = createRoute({
+const listWebhooks = scopedRoute("webhooks", {
   method: "get",
   path: "/v1/webhooks",
   summary: "List webhooks (without their secrets)",
   responses: { 200: json(WebhookList, "Every webhook not deleted, oldest first") },
 });
 
-const getWebhook = createRoute({
+const getWebhook = scopedRoute("webhooks", {
   method: "get",
   path: "/v1/webhooks/{id}",
   summary: "Read one webhook (without its secret)",
@@ -67,7 +68,7 @@ const getWebhook = createRoute({
   responses: { 200: json(Webhook, "The webhook"), 404: problem("No such webhook") },
 });
 
-const deleteWebhook = createRoute({
+const deleteWebhook = scopedRoute("webhooks", {
   method: "delete",
   path: "/v1/webhooks/{id}",
   summary: "Unsubscribe: no attempt is made after the next delivery alarm of any item",
@@ -75,7 +76,7 @@ const deleteWebhook = createRoute({
   responses: { 204: { description: "Deleted" }, 404: problem("No such webhook") },
 });
 
-const listDeliveries = createRoute({
+const listDeliveries = scopedRoute("webhooks", {
   method: "get",
   path: "/v1/webhooks/{id}/deliveries",
   summary: "Delivery attempts to this webhook, newest first",
@@ -88,7 +89,19 @@ export const webhookRoutes = createRouter()
     const body = c.req.valid("json");
     const verdict = checkWebhookUrl(body.url, { allowHttp: c.env.WEBHOOK_ALLOW_HTTP === "true" });
     if (!verdict.ok) throw problems.invalidRequest([{ path: "url", message: verdict.reason }]);
-    const repository = new WebhookRepository(c.env.DB);
+    // Secrets are stored encrypted (src/webhooks/secret-box.ts): without a usable key ring
+    // nothing is stored, and certainly not the secret in the clear.
+    const keys = loadSecretKeys(c.env.WEBHOOK_SECRET_KEYS);
+    if (!keys.ok) {
+      console.error(`webhooks: cannot create a webhook: ${keys.reason}`);
+      throw new Problem(
+        503,
+        "webhook_keys_unavailable",
+        "Webhook secrets cannot be stored",
+        "The key that encrypts webhook secrets at rest (WEBHOOK_SECRET_KEYS) is missing or malformed; nothing was stored. Retry once it is configured.",
+      );
+    }
+    const repository = new WebhookRepository(c.env.DB, c.env.WEBHOOK_SECRET_KEYS);
     if ((await repository.countVisible()) >= MAX_SUBSCRIPTIONS) {
       throw new Problem(
         409,

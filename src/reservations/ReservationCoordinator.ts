@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { channelAvailable, source } from "../channels/sourcing";
+import type { Actor } from "../events/event";
 import { poolMember } from "../objects/pool";
 import { stockItem, stockItemName, stockPoolMember } from "../stock/address";
 import { available } from "../stock/ledger";
@@ -39,6 +40,8 @@ export interface PlaceInput {
   ttlSeconds: number;
   /** Sources the lines without a warehouse; optional in the RPC so a Worker of v1.0 can still call. */
   channel?: SourcingChannel | null;
+  /** Who asked (an API key's id, `root`), recorded on the items' events. */
+  actor?: Actor;
 }
 
 /** A line the stock cannot cover; `warehouse` null for a sourced line, `available` then being the channel's. */
@@ -86,6 +89,7 @@ export interface LineChangeInput {
   lines: RequestedLine[];
   /** The reservation's channel as the Worker read it; needed only when a line is sourced. */
   channel?: SourcingChannel | null;
+  actor?: Actor;
 }
 
 export type LineChangeResult =
@@ -158,6 +162,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
         phase: "placing",
         lines: input.lines,
         channel: channel?.id ?? null,
+        actor: input.actor ?? null,
         allocations: [],
         placements: [],
         createdAt: now,
@@ -372,17 +377,20 @@ export class ReservationCoordinator extends DurableObject<Env> {
     });
   }
 
-  async commit(id: string): Promise<ChangeResult> {
-    return this.change(id, "commit", (record) => this.runCommit(record));
+  /** `actor`: who asked (an API key's id, `root`), recorded on the items' events; the same for the methods below. */
+  async commit(id: string, actor: Actor = null): Promise<ChangeResult> {
+    return this.change(id, "commit", (record) => this.runCommit({ ...record, actor }));
   }
 
-  async release(id: string): Promise<ChangeResult> {
-    return this.change(id, "release", (record) => this.runRelease(record));
+  async release(id: string, actor: Actor = null): Promise<ChangeResult> {
+    return this.change(id, "release", (record) => this.runRelease({ ...record, actor }));
   }
 
   /** Moves `expiresAt` to the later of itself and now + `ttlSeconds`, on every allocation or, if one expired meanwhile, expires all. */
-  async extend(id: string, ttlSeconds: number): Promise<ChangeResult> {
-    return this.change(id, "extend", (record) => this.runExtend(record, Math.max(record.expiresAt, Date.now() + ttlSeconds * 1000)));
+  async extend(id: string, ttlSeconds: number, actor: Actor = null): Promise<ChangeResult> {
+    return this.change(id, "extend", (record) =>
+      this.runExtend({ ...record, actor }, Math.max(record.expiresAt, Date.now() + ttlSeconds * 1000)),
+    );
   }
 
   /**
@@ -420,6 +428,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
       const changing = this.save({
         ...record,
         phase: "changing",
+        actor: input.actor ?? null,
         change: { number, lines: input.lines, allocations: next.allocations, placements },
       });
       const sourcedSkus = new Set(input.lines.filter((l) => l.warehouse === null).map((l) => l.sku));
@@ -514,7 +523,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
           const request = this.resizeRequest(record, change.number, s, 0);
           return this.holder(record, at(s)).resize(typeof member === "number" ? { ...request, member } : request);
         }),
-        ...plan.drop.map((d) => this.holder(record, at(d)).release(record.id)),
+        ...plan.drop.map((d) => this.holder(record, at(d)).release(record.id, record.actor ?? null)),
       ]);
       const after = this.save({
         ...rest,
@@ -530,9 +539,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
       plan.grow.flatMap((g) => {
         const i = change.allocations.findIndex((a) => a.sku === g.sku && a.warehouse === g.warehouse);
         const member = change.placements[i];
-        const calls = [stockItem(this.env, g.sku, g.warehouse).revertChange(record.id, change.number)];
+        const calls = [stockItem(this.env, g.sku, g.warehouse).revertChange(record.id, change.number, record.actor ?? null)];
         if (typeof member === "number") {
-          calls.push(stockPoolMember(this.env, g.sku, g.warehouse, member).revertChange(record.id, change.number));
+          calls.push(stockPoolMember(this.env, g.sku, g.warehouse, member).revertChange(record.id, change.number, record.actor ?? null));
         }
         return calls;
       }),
@@ -564,6 +573,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
       reservationId: record.id,
       attempt: record.attempt,
       change,
+      actor: record.actor ?? null,
       quantity: item.to,
       expiresAt: record.expiresAt,
       ...(keep > 0 ? { keep } : {}),
@@ -648,7 +658,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
     const answers = await settleAll<HoldOpResult>(items.map((item) => item.extend(record.id, until)));
     const { extendTo: _, ...rest } = extending;
     if (answers.every((a) => a.ok)) return this.save({ ...rest, phase: "held", expiresAt: until });
-    await settleAll<HoldOpResult>(items.map((item) => item.release(record.id)));
+    await settleAll<HoldOpResult>(items.map((item) => item.release(record.id, record.actor ?? null)));
     return this.save({ ...rest, phase: "expired" });
   }
 
@@ -665,11 +675,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
     if (items.length > 1) {
       const pins = await settleAll<HoldOpResult>(items.map((item) => item.pin(record.id)));
       if (!pins.every((pin) => pin.ok)) {
-        await settleAll<HoldOpResult>(items.map((item) => item.release(record.id)));
+        await settleAll<HoldOpResult>(items.map((item) => item.release(record.id, record.actor ?? null)));
         return this.save({ ...record, phase: "expired" });
       }
     }
-    const commits = await settleAll<HoldOpResult>(items.map((item) => item.commit(record.id)));
+    const commits = await settleAll<HoldOpResult>(items.map((item) => item.commit(record.id, record.actor ?? null)));
     if (items.length === 1 && !commits[0]?.ok) return this.save({ ...record, phase: "expired" });
     if (!commits.every((c) => c.ok)) throw new StockItemUnreachable("a pinned line did not commit");
     return this.save({ ...record, phase: "committed" });
@@ -679,7 +689,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
   private async runRelease(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "releasing" });
     await settleAll<HoldOpResult>(
-      allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id)),
+      allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id, record.actor ?? null)),
     );
     return this.save({ ...record, phase: "released" });
   }
@@ -695,9 +705,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
         const line = allocationsOf(record)[i] as Line;
         const item = stockItem(this.env, line.sku, line.warehouse);
         const member = record.placements?.[i];
-        const calls = [item.voidAttempt(record.id, record.attempt)];
+        const calls = [item.voidAttempt(record.id, record.attempt, record.actor ?? null)];
         if (typeof member === "number") {
-          calls.push(stockPoolMember(this.env, line.sku, line.warehouse, member).voidAttempt(record.id, record.attempt));
+          calls.push(stockPoolMember(this.env, line.sku, line.warehouse, member).voidAttempt(record.id, record.attempt, record.actor ?? null));
         }
         return calls;
       }),
@@ -734,6 +744,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
       reservationId: record.id,
       attempt: record.attempt,
       expiresAt: record.expiresAt,
+      actor: record.actor ?? null,
       ...(keep > 0 ? { keep } : {}),
     };
     const item = stockItem(this.env, line.sku, line.warehouse);

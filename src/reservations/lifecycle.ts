@@ -74,6 +74,11 @@ export interface ReservationRecord {
   change?: PendingChange;
   /** Line changes made so far; the next is numbered one more. Absent: none. */
   changes?: number;
+  /**
+   * Who asked for the latest step (an API key's id, `root`), written with its intent so a
+   * re-drive after a crash records the same actor on the items' events. Absent: null.
+   */
+  actor?: string | null;
 }
 
 /** A line change as recorded before any item is called, and its decision once taken. */

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { eventFor, type StockEvent } from "../events/event";
+import { type Actor, eventFor, type StockEvent } from "../events/event";
 import { EventsReader } from "../events/queries";
 import { skuDirectory, stockItem, stockPoolMember } from "./address";
 import {
@@ -72,6 +72,8 @@ export interface HoldRequest {
    * stock but may refuse while the units above it are spread over other members.
    */
   keep?: number;
+  /** Who asked for the hold (an API key's id, `root`), recorded on its event. */
+  actor?: Actor;
 }
 
 /** A line change's new quantity for one item (see `StockItem.resize`). */
@@ -89,6 +91,7 @@ export interface ResizeRequest {
   expiresAt: number;
   keep?: number;
   member?: number;
+  actor?: Actor;
 }
 
 export type HoldResult =
@@ -133,6 +136,8 @@ export interface AdjustInput {
   delta: number;
   reason: AdjustmentReason;
   reference?: string;
+  /** Who asked (an API key's id, `root`), recorded on the change's event. */
+  actor?: Actor;
 }
 
 export type AdjustResult =
@@ -290,7 +295,7 @@ export class StockItem extends DurableObject<Env> {
   async setCount(
     sku: string,
     warehouse: string,
-    input: SetCount & { shards?: number },
+    input: SetCount & { shards?: number; actor?: Actor },
     precondition?: Precondition,
   ): Promise<SetCountResult> {
     const before = this.store.readLevel();
@@ -311,14 +316,14 @@ export class StockItem extends DurableObject<Env> {
   private async applyCount(
     sku: string,
     warehouse: string,
-    input: SetCount & { shards?: number },
+    input: SetCount & { shards?: number; actor?: Actor },
     precondition?: Precondition,
   ): Promise<SetCountResult> {
     const result = await this.mutate((now): SetCountResult => {
       const current = this.store.readLevel();
       if (!preconditionHolds(current, precondition)) return { ok: false, code: "precondition_failed", level: current };
       const { level, change } = setCount(current, { sku, warehouse }, input, now);
-      const after = this.persist(level, change);
+      const after = this.persist(level, change, input.actor ?? null);
       if (input.shards !== undefined) this.setShards(after, input.shards);
       return { ok: true, level: after };
     });
@@ -364,7 +369,7 @@ export class StockItem extends DurableObject<Env> {
       if (level === null) return { ok: false, code: "not_found" } as const;
       const outcome = adjust(level, input, now);
       const result: AdjustResult = outcome.ok
-        ? { ok: true, level: this.persist(outcome.level, outcome.change) }
+        ? { ok: true, level: this.persist(outcome.level, outcome.change, input.actor ?? null) }
         : outcome;
       if (idempotencyKey !== undefined) {
         this.store.writeAdjustmentOutcome(idempotencyKey, JSON.stringify(result), now);
@@ -399,13 +404,13 @@ export class StockItem extends DurableObject<Env> {
       if (request.expiresAt <= now) return { ok: false, reason: "refused", status: "expired" };
       let level = this.store.readLevel();
       if (decision.supersedes !== undefined && level !== null) {
-        level = this.finishHold(level, decision.supersedes, "voided", now);
+        level = this.finishHold(level, decision.supersedes, "voided", now, request.actor ?? null);
       }
       const free = level === null ? 0 : this.freeToHold(level);
       if (level === null || !canHold(free - (request.keep ?? 0), request.quantity)) {
         return { ok: false, reason: "insufficient", available: free };
       }
-      this.record(level, holdChange(request.reservationId, request.quantity), now);
+      this.record(level, holdChange(request.reservationId, request.quantity), now, request.actor ?? null);
       this.store.writeHold(
         {
           reservationId: request.reservationId,
@@ -422,15 +427,16 @@ export class StockItem extends DurableObject<Env> {
 
   /** First phase of a multi-line commit: the hold can no longer expire. */
   async pin(reservationId: string): Promise<HoldOpResult> {
-    return this.applyHoldOp(reservationId, "pin");
+    return this.applyHoldOp(reservationId, "pin", null);
   }
 
-  async commit(reservationId: string): Promise<HoldOpResult> {
-    return this.applyHoldOp(reservationId, "commit");
+  /** `actor`: who asked (an API key's id, `root`), recorded on the change's event. */
+  async commit(reservationId: string, actor: Actor = null): Promise<HoldOpResult> {
+    return this.applyHoldOp(reservationId, "commit", actor);
   }
 
-  async release(reservationId: string): Promise<HoldOpResult> {
-    return this.applyHoldOp(reservationId, "release");
+  async release(reservationId: string, actor: Actor = null): Promise<HoldOpResult> {
+    return this.applyHoldOp(reservationId, "release", actor);
   }
 
   /**
@@ -490,10 +496,10 @@ export class StockItem extends DurableObject<Env> {
       if (delta > 0) {
         const free = this.freeToHold(level);
         if (!canHold(free - (request.keep ?? 0), delta)) return { ok: false, reason: "insufficient", available: free };
-        this.record(level, holdChange(request.reservationId, delta), now);
+        this.record(level, holdChange(request.reservationId, delta), now, request.actor ?? null);
         this.store.writeHold({ ...base, quantity: request.quantity, previous: decision.from }, now);
       } else {
-        if (delta < 0) this.record(level, releaseChange(request.reservationId, -delta, "reservation.released"), now);
+        if (delta < 0) this.record(level, releaseChange(request.reservationId, -delta, "reservation.released"), now, request.actor ?? null);
         this.store.writeHold({ ...base, quantity: request.quantity, previous: null }, now);
       }
       return { ok: true };
@@ -501,7 +507,7 @@ export class StockItem extends DurableObject<Env> {
   }
 
   /** Undoes line change `change` here: gives back what it added, and refuses it if it arrives later. */
-  async revertChange(reservationId: string, change: number): Promise<void> {
+  async revertChange(reservationId: string, change: number, actor: Actor = null): Promise<void> {
     await this.mutate((now) => {
       const hold = this.store.readHold(reservationId);
       const decision = decideRevert(hold, change);
@@ -511,7 +517,7 @@ export class StockItem extends DurableObject<Env> {
       }
       const level = this.store.readLevel();
       if (decision.kind === "restore" && level !== null && decision.release > 0) {
-        this.record(level, releaseChange(reservationId, decision.release, "reservation.released"), now);
+        this.record(level, releaseChange(reservationId, decision.release, "reservation.released"), now, actor);
       }
       const restored = decision.kind === "restore" ? { quantity: decision.to, status: decision.to === 0 ? ("voided" as const) : hold.status } : {};
       this.store.writeHold({ ...hold, ...restored, previous: null, reverted: Math.max(hold.reverted ?? 0, change) }, now);
@@ -522,14 +528,14 @@ export class StockItem extends DurableObject<Env> {
    * Cancels an attempt that was never acknowledged to the client: releases its hold if it
    * was placed, and leaves a tombstone so that a hold of that attempt arriving late is refused.
    */
-  async voidAttempt(reservationId: string, attempt: number): Promise<void> {
+  async voidAttempt(reservationId: string, attempt: number, actor: Actor = null): Promise<void> {
     await this.mutate((now) => {
       const hold = this.store.readHold(reservationId);
       if (hold !== null && hold.attempt > attempt) return;
       if (hold !== null && hold.status === "committed") return;
       const level = this.store.readLevel();
       if (hold !== null && level !== null && countsAsReserved(hold.status)) {
-        this.finishHold(level, hold, "voided", now);
+        this.finishHold(level, hold, "voided", now, actor);
       }
       this.store.writeHold(
         { reservationId, attempt, quantity: hold?.quantity ?? 0, status: "voided", expiresAt: hold?.expiresAt ?? 0 },
@@ -720,7 +726,7 @@ export class StockItem extends DurableObject<Env> {
         ...(event.reservationId === undefined ? {} : { reservationId: event.reservationId }),
         ...(event.reason === undefined ? {} : { reason: event.reason as AdjustmentReason }),
       };
-      level = this.persist(applyChange(level, change, now), change, false);
+      level = this.persist(applyChange(level, change, now), change, event.actor ?? null, false);
       member.absorbed = {
         changes: event.seq,
         onHandDelta: member.absorbed.onHandDelta + event.onHandDelta,
@@ -828,7 +834,7 @@ export class StockItem extends DurableObject<Env> {
     try {
       await deliverAlerts({
         outbox: this.store,
-        directory: new WebhookRepository(this.env.DB),
+        directory: new WebhookRepository(this.env.DB, this.env.WEBHOOK_SECRET_KEYS),
         transaction: (fn) => this.ctx.storage.transactionSync(fn),
         fetch: (url, init) => fetch(url, init),
         now: () => Date.now(),
@@ -839,7 +845,7 @@ export class StockItem extends DurableObject<Env> {
     }
   }
 
-  private async applyHoldOp(reservationId: string, op: HoldOp): Promise<HoldOpResult> {
+  private async applyHoldOp(reservationId: string, op: HoldOp, actor: Actor): Promise<HoldOpResult> {
     return this.mutate((now): HoldOpResult => {
       const hold = this.store.readHold(reservationId);
       const level = this.store.readLevel();
@@ -848,10 +854,10 @@ export class StockItem extends DurableObject<Env> {
       if (step.kind === "refused") return { ok: false, status: step.status };
       if (step.kind === "same") return { ok: true, status: step.status };
       if (step.to === "committed") {
-        this.record(level, commitChange(reservationId, hold.quantity), now);
+        this.record(level, commitChange(reservationId, hold.quantity), now, actor);
         this.store.writeHold({ ...hold, status: "committed" }, now);
       } else if (step.to === "released") {
-        this.finishHold(level, hold, "released", now);
+        this.finishHold(level, hold, "released", now, actor);
       } else {
         this.store.writeHold({ ...hold, status: step.to }, now);
       }
@@ -860,9 +866,9 @@ export class StockItem extends DurableObject<Env> {
   }
 
   /** Ends a live hold: its units go back to available, with one event. */
-  private finishHold(level: Level, hold: Hold, status: "released" | "expired" | "voided", now: number): Level {
+  private finishHold(level: Level, hold: Hold, status: "released" | "expired" | "voided", now: number, actor: Actor): Level {
     const type = status === "expired" ? "reservation.expired" : "reservation.released";
-    const after = this.record(level, releaseChange(hold.reservationId, hold.quantity, type), now);
+    const after = this.record(level, releaseChange(hold.reservationId, hold.quantity, type), now, actor);
     this.store.writeHold({ ...hold, status }, now);
     return after;
   }
@@ -873,23 +879,24 @@ export class StockItem extends DurableObject<Env> {
     let level = this.store.readLevel();
     for (const hold of due) {
       if (level === null) break;
-      level = this.finishHold(level, hold, "expired", now);
+      // The service's own change: no actor.
+      level = this.finishHold(level, hold, "expired", now, null);
     }
   }
 
   /** Applies a change to `before`, writing the level and its event in the caller's transaction. */
-  private record(before: Level, change: Change, now: number): Level {
-    return this.persist(applyChange(before, change, now), change);
+  private record(before: Level, change: Change, now: number, actor: Actor): Level {
+    return this.persist(applyChange(before, change, now), change, actor);
   }
 
   /**
    * Writes a level the ledger already computed, with the event of the change that made it.
    * `own`: made here, not a pool member's change this parent absorbs (see src/stock/pool.ts).
    */
-  private persist(after: Level, change: Change, own = true): Level {
+  private persist(after: Level, change: Change, actor: Actor, own = true): Level {
     this.store.writeLevel(after);
     const shards = this.role === null && this.pooled ? (this.store.readPool()?.shards ?? 1) : 1;
-    this.store.appendEvent(eventFor(after, change, shards));
+    this.store.appendEvent(eventFor(after, change, shards, actor));
     this.eventWritten = true;
     // A member's events go to its parent, which alerts on the item's total.
     if (this.role !== null) return after;

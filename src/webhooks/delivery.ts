@@ -14,6 +14,11 @@ import type { AttemptRecord, AttemptStatus, DeliveryTarget } from "./subscriptio
  * Nothing here throws: a D1 or receiver failure only moves `next_at`, so the alarm always
  * re-arms for the earliest `next_at` and every alert is delivered at least once (or given
  * up after the schedule in ./schedule.ts).
+ *
+ * A subscription whose signing secret cannot be read (no usable `WEBHOOK_SECRET_KEYS`, or a
+ * key id the ring no longer holds: see ./subscriptions.ts) gets no request: the attempt is
+ * recorded as failed with the reason and retried on the same schedule, and the other
+ * subscriptions are delivered as usual.
  */
 
 export interface WebhookDirectory {
@@ -138,6 +143,7 @@ async function attempt(deps: DeliveryDeps, target: DeliveryTarget, delivery: Due
   let responseStatus: number | null = null;
   let error: string | null = null;
   try {
+    if (target.secret === null) throw new UnreadableSecret(target.unreadable);
     const signed = await signWebhook(target.secret, delivery.alertId, at / 1000, delivery.body);
     const response = await deps.fetch(target.url, {
       method: "POST",
@@ -171,7 +177,11 @@ async function attempt(deps: DeliveryDeps, target: DeliveryTarget, delivery: Due
   };
 }
 
+/** No request was made: the subscription's signing secret could not be read. */
+class UnreadableSecret extends Error {}
+
 function describeFailure(failure: unknown): string {
+  if (failure instanceof UnreadableSecret) return `not sent: ${failure.message}`.slice(0, 500);
   if (failure instanceof Error) {
     if (failure.name === "TimeoutError") return `timed out after ${ATTEMPT_TIMEOUT_MS / 1000} s`;
     return `${failure.name}: ${failure.message}`.slice(0, 500);

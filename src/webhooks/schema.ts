@@ -17,7 +17,11 @@ export const webhookSubscriptions = sqliteTable(
     sku: text("sku"),
     /** Null: every warehouse. */
     warehouse: text("warehouse"),
-    /** `whsec_` + base64; the signing key, returned once at creation. */
+    /**
+     * The signing key (`whsec_` + base64, returned once at creation), encrypted:
+     * `enc:v1:<keyId>:<iv>:<ciphertext>` (./secret-box.ts). Rows from before encryption at rest
+     * hold the plain `whsec_…` until a delivery re-encrypts them (./subscriptions.ts).
+     */
     secret: text("secret").notNull(),
     status: text("status", { enum: ["active", "disabled", "deleted"] }).notNull(),
     /** Epoch milliseconds. */

@@ -58,7 +58,7 @@ describe("OpenAPI", () => {
   it("documents the event, analytics and reconcile routes", async () => {
     const { status, body } = await apiJson<{ paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }>("/v1/openapi.json");
     expect(status).toBe(200);
-    expect(body.paths["/v1/events"]?.get?.parameters?.map((p) => p.name).sort()).toEqual(["after", "limit", "sku", "type", "warehouse"]);
+    expect(body.paths["/v1/events"]?.get?.parameters?.map((p) => p.name).sort()).toEqual(["actor", "after", "limit", "sku", "type", "warehouse"]);
     expect(body.paths["/v1/analytics/stock/{sku}/{warehouse}"]?.get).toBeDefined();
     expect(body.paths["/v1/admin/reconcile"]?.post).toBeDefined();
   });
@@ -107,6 +107,8 @@ describe("GET /v1/events", () => {
       onHand: 1,
       reserved: 0,
       reason: "receipt",
+      // A synthetic event of the previous version's shape: no actor, recorded as null.
+      actor: null,
       at: syntheticEvent(sku, "WH1", 1).at,
     });
     // A full last page still says whether more exist.

@@ -1,10 +1,13 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/http/app";
 import { stockItem } from "../../src/stock/address";
 import type { StockItemStore } from "../../src/stock/StockItemStore";
-import { MAX_ATTEMPTS } from "../../src/webhooks/schedule";
+import { deliverAlerts } from "../../src/webhooks/delivery";
+import { MAX_ATTEMPTS, retryDelayMs } from "../../src/webhooks/schedule";
+import { newSecret, signWebhook } from "../../src/webhooks/signing";
 import { WebhookRepository } from "../../src/webhooks/subscriptions";
 
 /**
@@ -424,5 +427,201 @@ describe("low-stock webhook delivery", () => {
     expect(received.map((r) => new URL(r.url).host).sort()).toEqual(
       Array.from({ length: 9 }, (_, i) => `r${i}.example.com`),
     );
+  });
+});
+
+describe("signing secrets at rest, in delivery", () => {
+  /** The Worker's own key ring in the tests (vitest.config.ts): what the alarms decrypt with. */
+  const workerKeys = env.WEBHOOK_SECRET_KEYS;
+  const workerKeyId = workerKeys.split(":")[0] ?? "";
+  const app = createApp();
+
+  function keyEntry(keyId: string): string {
+    return `${keyId}:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+  }
+
+  /** Subscribes through the API, served with WEBHOOK_SECRET_KEYS = `keys`. */
+  async function subscribeWithKeys(keys: string, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+    const r = await app.fetch(
+      new Request("http://x/v1/webhooks", { method: "POST", headers: auth, body: JSON.stringify(body) }),
+      { ...env, WEBHOOK_SECRET_KEYS: keys },
+      createExecutionContext(),
+    );
+    expect(r.status).toBe(201);
+    return (await r.json()) as { id: string; secret: string };
+  }
+
+  async function storedSecret(id: string): Promise<string> {
+    const row = await env.DB.prepare("SELECT secret FROM webhook_subscriptions WHERE id = ?").bind(id).first<{ secret: string }>();
+    if (row === null) throw new Error(`no row ${id}`);
+    return row.secret;
+  }
+
+  /** Signs with what a delivery target holds and checks it with the Standard Webhooks library. */
+  async function verifies(targetSecret: string | null, originalSecret: string): Promise<void> {
+    if (targetSecret === null) throw new Error("no secret");
+    const body = JSON.stringify({ id: "evt_1", type: "stock.low" });
+    const headers = await signWebhook(targetSecret, "evt_1", Date.now() / 1000, body);
+    expect(new Webhook(originalSecret).verify(body, { ...headers })).toEqual(JSON.parse(body));
+  }
+
+  it("runs with a test-only key ring", () => {
+    expect(workerKeyId).toBe("test-1");
+  });
+
+  it("keeps old subscriptions deliverable through a key rotation, re-encrypting them under the new key", async () => {
+    const oldId = `old-${suffix()}`;
+    const A = keyEntry(oldId);
+    const B = workerKeys;
+    const sku = `SKU-${suffix()}`;
+    const otherSku = `SKU-${suffix()}`;
+    const warehouse = "ams-1";
+    // Created while the ring was A.
+    const first = await subscribeWithKeys(A, { url: "https://rotated.example.com/", sku });
+    const other = await subscribeWithKeys(A, { url: "https://swept.example.com/", sku: otherSku });
+    expect(await storedSecret(first.id)).toMatch(new RegExp(`^enc:v1:${oldId}:`));
+
+    // Rotation: B prepended, A still accepted. Reading for delivery decrypts under A...
+    const rotated = await new WebhookRepository(env.DB, `${B},${A}`).targetsFor(sku, warehouse);
+    expect(rotated).toEqual([{ id: first.id, url: "https://rotated.example.com/", events: expect.any(Array), secret: first.secret }]);
+    await verifies(rotated[0]?.secret ?? null, first.secret);
+    // ...and re-encrypts under B: the row read, and (by the sweep) one of another item.
+    for (const { id, secret } of [first, other]) {
+      const stored = await storedSecret(id);
+      expect(stored).toMatch(new RegExp(`^enc:v1:${workerKeyId}:`));
+      expect(stored).not.toContain(secret.slice("whsec_".length, -1));
+    }
+
+    // A dropped: both still deliverable, under B alone.
+    const dropped = new WebhookRepository(env.DB, B);
+    const [swept] = await dropped.targetsFor(otherSku, warehouse);
+    expect(swept).toMatchObject({ id: other.id, secret: other.secret });
+    await verifies(swept?.secret ?? null, other.secret);
+
+    // A row still under A once A is gone is skipped with a logged error; the others go on.
+    const late = await subscribeWithKeys(A, { url: "https://late.example.com/", sku });
+    const errors = vi.spyOn(console, "error");
+    const targets = await dropped.targetsFor(sku, warehouse);
+    expect(targets.find((t) => t.id === first.id)).toMatchObject({ secret: first.secret });
+    expect(targets.find((t) => t.id === late.id)).toEqual({
+      id: late.id,
+      url: "https://late.example.com/",
+      events: expect.any(Array),
+      secret: null,
+      unreadable: `signing secret is encrypted under key "${oldId}", which WEBHOOK_SECRET_KEYS no longer holds`,
+    });
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining(`subscription ${late.id} skipped`));
+    expect(await storedSecret(late.id)).toMatch(new RegExp(`^enc:v1:${oldId}:`));
+
+    // The same through the item's alarm (the Worker's ring is B): the readable one gets a
+    // signed delivery; the other no request, a failed attempt, and a retry on the schedule.
+    const received = receiver(() => new Response(null, { status: 204 }));
+    await setLevel(sku, warehouse, { onHand: 0 });
+    expect(await runAlarm(sku, warehouse)).toBe(true);
+    expect(received.map((r) => r.url)).toEqual(["https://rotated.example.com/"]);
+    const [hit] = received;
+    expect(new Webhook(first.secret).verify(hit?.body ?? "", hit?.headers ?? {})).toMatchObject({ type: "stock.out" });
+    expect(await deliveries(first.id)).toMatchObject([{ attempt: 1, status: "succeeded" }]);
+    expect(await deliveries(late.id)).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: "retrying",
+        responseStatus: null,
+        error: `not sent: signing secret is encrypted under key "${oldId}", which WEBHOOK_SECRET_KEYS no longer holds`,
+      }),
+    ]);
+    expect(await itemRows(sku, warehouse, "alert_deliveries")).toMatchObject([{ subscription_id: late.id, attempts: 1 }]);
+    expect(await nextAlertWork(sku, warehouse)).not.toBeNull();
+  });
+
+  it("retries on the schedule while the key ring is missing, and delivers once it is back", async () => {
+    const sku = `SKU-${suffix()}`;
+    const warehouse = "ams-1";
+    const { id, secret } = await subscribe({ url: "https://patient.example.com/", sku });
+    const received = receiver(() => new Response(null, { status: 200 }));
+    await setLevel(sku, warehouse, { onHand: 0 });
+    // This alarm runs as a Worker without WEBHOOK_SECRET_KEYS would.
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const crossing = Date.now();
+    await runInDurableObject(stockItem(env, sku, warehouse), async (instance, state) => {
+      await deliverAlerts({
+        outbox: (instance as unknown as { store: StockItemStore }).store,
+        directory: new WebhookRepository(env.DB, undefined),
+        transaction: (fn) => state.storage.transactionSync(fn),
+        fetch: (url, init) => fetch(url, init),
+        now: () => Date.now(),
+        random: () => 0.5,
+      });
+    });
+    expect(received).toHaveLength(0);
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/WEBHOOK_SECRET_KEYS is unusable \(WEBHOOK_SECRET_KEYS is not set\)/));
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining(`subscription ${id} skipped`));
+    expect(await deliveries(id)).toMatchObject([
+      { attempt: 1, status: "retrying", responseStatus: null, error: expect.stringMatching(/^not sent: signing secret is encrypted under key "test-1" and WEBHOOK_SECRET_KEYS is unusable/) },
+    ]);
+    const retryAt = (await nextAlertWork(sku, warehouse)) ?? 0;
+    expect(retryAt - crossing).toBe(retryDelayMs(1, 0.5));
+
+    // The key ring is back (the Worker's own): the retry is delivered.
+    errors.mockRestore();
+    vi.setSystemTime(retryAt);
+    await runAlarm(sku, warehouse);
+    expect(received).toHaveLength(1);
+    expect(new Webhook(secret).verify(received[0]?.body ?? "", received[0]?.headers ?? {})).toMatchObject({ type: "stock.out" });
+    expect((await deliveries(id)).map((d) => [d.attempt, d.status])).toEqual([
+      [2, "succeeded"],
+      [1, "retrying"],
+    ]);
+  });
+
+  it("keeps delivering to a subscription stored before encryption, and encrypts its secret", async () => {
+    const sku = `SKU-${suffix()}`;
+    const warehouse = "ams-1";
+    const id = `wh_${crypto.randomUUID().replaceAll("-", "")}`;
+    const secret = newSecret();
+    await env.DB.prepare(
+      "INSERT INTO webhook_subscriptions (id, url, events, sku, warehouse, secret, status, created_at) VALUES (?, ?, ?, ?, NULL, ?, 'active', ?)",
+    )
+      .bind(id, "https://legacy.example.com/", JSON.stringify(["stock.low", "stock.out", "stock.replenished"]), sku, secret, Date.now())
+      .run();
+
+    // Read as it is, even without a key ring (unless another item's delivery upgraded it meanwhile).
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const [asIs] = await new WebhookRepository(env.DB, undefined).targetsFor(sku, warehouse);
+    if ((await storedSecret(id)) === secret) expect(asIs).toMatchObject({ id, secret });
+    errors.mockRestore();
+
+    const received = receiver(() => new Response(null, { status: 204 }));
+    await setLevel(sku, warehouse, { onHand: 0 });
+    await runAlarm(sku, warehouse);
+    expect(received).toHaveLength(1);
+    expect(new Webhook(secret).verify(received[0]?.body ?? "", received[0]?.headers ?? {})).toMatchObject({ type: "stock.out" });
+
+    const stored = await storedSecret(id);
+    expect(stored).toMatch(new RegExp(`^enc:v1:${workerKeyId}:`));
+    expect(stored).not.toContain(secret.slice("whsec_".length, -1));
+    const [upgraded] = await new WebhookRepository(env.DB, workerKeys).targetsFor(sku, warehouse);
+    expect(upgraded).toMatchObject({ id, secret });
+  });
+
+  it("re-encrypts stale secrets of any subscription on request, deleted ones included", async () => {
+    const oldId = `old-${suffix()}`;
+    const A = keyEntry(oldId);
+    const kept = await subscribeWithKeys(A, { url: "https://kept.example.com/", sku: `SKU-${suffix()}` });
+    const removed = await subscribeWithKeys(A, { url: "https://removed.example.com/", sku: `SKU-${suffix()}` });
+    expect((await call(`/v1/webhooks/${removed.id}`, { method: "DELETE" })).status).toBe(204);
+    const repository = new WebhookRepository(env.DB, `${workerKeys},${A}`);
+    let rewritten = 0;
+    for (let round = 0; round < 10 && (await storedSecret(removed.id)).startsWith(`enc:v1:${oldId}:`); round++) {
+      rewritten += await repository.upgradeSecrets(50);
+    }
+    expect(rewritten).toBeGreaterThanOrEqual(2);
+    for (const { id } of [kept, removed]) expect(await storedSecret(id)).toMatch(new RegExp(`^enc:v1:${workerKeyId}:`));
+    const [target] = await new WebhookRepository(env.DB, workerKeys).targetsFor(
+      ((await (await call(`/v1/webhooks/${kept.id}`)).json()) as { sku: string }).sku,
+      "ams-1",
+    );
+    expect(target).toMatchObject({ id: kept.id, secret: kept.secret });
+    await expect(new WebhookRepository(env.DB, undefined).upgradeSecrets(10)).rejects.toThrow(/WEBHOOK_SECRET_KEYS is not set/);
   });
 });

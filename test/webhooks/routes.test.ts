@@ -1,5 +1,7 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/http/app";
 
 const auth = { authorization: "Bearer test-token", "content-type": "application/json" };
 const suffix = () => crypto.randomUUID().slice(0, 8);
@@ -157,5 +159,89 @@ describe("webhook routes", () => {
     expect(paths.sort()).toEqual(["/v1/webhooks", "/v1/webhooks/{id}", "/v1/webhooks/{id}/deliveries"]);
     expect(Object.keys(doc.paths["/v1/webhooks"] ?? {}).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/v1/webhooks/{id}"] ?? {}).sort()).toEqual(["delete", "get"]);
+  });
+});
+
+describe("webhook signing secrets at rest", () => {
+  const app = createApp();
+
+  /** The app served with another WEBHOOK_SECRET_KEYS (undefined: the secret is not set). */
+  async function createWithKeys(keys: string | undefined, body: unknown) {
+    return app.fetch(
+      new Request("http://x/v1/webhooks", { method: "POST", headers: auth, body: JSON.stringify(body) }),
+      { ...env, WEBHOOK_SECRET_KEYS: keys as string },
+      createExecutionContext(),
+    );
+  }
+
+  async function rowsWithUrl(url: string): Promise<{ id: string; secret: string }[]> {
+    const { results } = await env.DB.prepare("SELECT id, secret FROM webhook_subscriptions WHERE url = ?").bind(url).all<{
+      id: string;
+      secret: string;
+    }>();
+    return results;
+  }
+
+  it("stores the secret encrypted: D1 never holds it in the clear", async () => {
+    const url = `https://erp.example.com/at-rest/${suffix()}`;
+    const r = await create({ url, sku: `S-${suffix()}` });
+    expect(r.status).toBe(201);
+    const { id, secret } = (await r.json()) as { id: string; secret: string };
+    const row = await env.DB.prepare("SELECT * FROM webhook_subscriptions WHERE id = ?").bind(id).first<Record<string, unknown>>();
+    expect(row).not.toBeNull();
+    const stored = String(row?.secret);
+    expect(stored).toMatch(/^enc:v1:test-1:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+$/);
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(secret.slice("whsec_".length));
+    expect(stored).not.toContain(secret.slice("whsec_".length, -1).replaceAll("+", "-").replaceAll("/", "_"));
+    // Nor anywhere else in the row.
+    expect(JSON.stringify(row)).not.toContain(secret.slice("whsec_".length, -1));
+  });
+
+  it("shows the secret in the creation response only", async () => {
+    const sku = `S-${suffix()}`;
+    const r = await create({ url: "https://erp.example.com/once", sku });
+    const { id, secret } = (await r.json()) as { id: string; secret: string };
+    const base64 = secret.slice("whsec_".length, -1);
+    for (const path of [`/v1/webhooks/${id}`, "/v1/webhooks", `/v1/webhooks/${id}/deliveries`]) {
+      const answer = await call(path);
+      expect(answer.status).toBe(200);
+      const text = await answer.text();
+      expect(text).not.toContain(base64);
+      expect(text).not.toContain("enc:v1:");
+      expect(text).not.toMatch(/"secret"/);
+    }
+    await call(`/v1/webhooks/${id}`, { method: "DELETE" });
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["empty", ""],
+    ["malformed", "test-1"],
+    ["with a short key", `k1:${btoa("sixteen bytes!!!")}`],
+  ])("answers 503 webhook_keys_unavailable when the key ring is %s, and stores nothing", async (_, keys) => {
+    const url = `https://erp.example.com/no-keys/${suffix()}`;
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const r = await createWithKeys(keys, { url, sku: `S-${suffix()}` });
+    expect(r.status).toBe(503);
+    expect(r.headers.get("content-type")).toBe("application/problem+json");
+    expect(r.headers.get("retry-after")).toBe("1");
+    const problem = (await r.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 503, code: "webhook_keys_unavailable" });
+    expect(problem.detail).toMatch(/WEBHOOK_SECRET_KEYS/);
+    expect(problem).not.toHaveProperty("secret");
+    expect(await rowsWithUrl(url)).toEqual([]);
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/webhooks: cannot create a webhook: WEBHOOK_SECRET_KEYS/));
+    errors.mockRestore();
+  });
+
+  it("encrypts under the first key of the ring", async () => {
+    const url = `https://erp.example.com/ring/${suffix()}`;
+    const fresh = `k-${suffix()}:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+    const r = await createWithKeys(`${fresh},${env.WEBHOOK_SECRET_KEYS}`, { url, sku: `S-${suffix()}` });
+    expect(r.status).toBe(201);
+    const [row] = await rowsWithUrl(url);
+    expect(row?.secret.startsWith(`enc:v1:${fresh.split(":")[0]}:`)).toBe(true);
+    expect((await call(`/v1/webhooks/${row?.id}`, { method: "DELETE" })).status).toBe(204);
   });
 });
