@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { ItemKey } from "./listing-cursor";
 import { stockProjection } from "./schema";
+import type { Level } from "../stock/ledger";
 
 /**
  * `GET /v1/stock`: every item ever set, as D1's projection last saw it, in (sku, warehouse)
@@ -20,18 +21,7 @@ export interface ListingFilter {
 }
 
 /** One item as the projection holds it: a Level's fields, `version` being the last seq recorded. */
-export interface ListedLevel {
-  sku: string;
-  warehouse: string;
-  onHand: number;
-  reserved: number;
-  lowStockThreshold: number;
-  reorderQuantity: number;
-  version: number;
-  /** Epoch milliseconds. */
-  updatedAt: number;
-  shards: number;
-}
+export type ListedLevel = Level & { shards: number };
 
 const available = sql`(${stockProjection.onHand} - ${stockProjection.reserved})`;
 

@@ -271,6 +271,15 @@ export const Availability = z
 
 export const EventType = z.enum(CHANGE_TYPES);
 
+/** `?limit=`: a page's size, 1 to 500 (default 100), shared by the paged routes. */
+const PageLimit = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, "an integer from 1 to 500")
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(500))
+  .optional()
+  .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 500, default 100" });
+
 export const EventsQuery = z.object({
   sku: Identifier.optional().openapi({ param: { name: "sku", in: "query" } }),
   warehouse: Identifier.optional().openapi({ param: { name: "warehouse", in: "query" } }),
@@ -285,13 +294,7 @@ export const EventsQuery = z.object({
     .refine((cursor) => decodeCursor(cursor) !== null, "not a cursor this API returned as `next`")
     .optional()
     .openapi({ param: { name: "after", in: "query" }, description: "The `next` of the previous page" }),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, "an integer from 1 to 500")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(500))
-    .optional()
-    .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 500, default 100" }),
+  limit: PageLimit,
 });
 
 export const StockEvent = z
@@ -492,13 +495,7 @@ export const StockListQuery = z.object({
     param: { name: "status", in: "query" },
     description: "`low`: available ≤ lowStockThreshold, threshold > 0 (includes out of stock); `out`: available ≤ 0",
   }),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, "an integer from 1 to 500")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(500))
-    .optional()
-    .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 500, default 100" }),
+  limit: PageLimit,
   cursor: z
     .string()
     .refine((cursor) => decodeListingCursor(cursor) !== null, "not a cursor this API returned as `next`")

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startServer } from "./server";
+import { describe, expect, it } from "vitest";
+import { type FetchInit, fetchJson, serverForFile } from "./server";
 
 /**
  * Channels, sourcing, availability and the listing under the real `npm start` (its D1
@@ -7,20 +7,8 @@ import { type DevServer, startServer } from "./server";
  * split, exact availability, and the item in `GET /v1/stock` within 10 s.
  */
 
-let server: DevServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.cleanup();
-});
-
-async function json<T = any>(path: string, init?: Parameters<DevServer["fetch"]>[1]): Promise<{ status: number; body: T }> {
-  const response = await server.fetch(path, init);
-  return { status: response.status, body: (await response.json()) as T };
-}
+const server = serverForFile();
+const json = <T = any>(path: string, init?: FetchInit) => fetchJson<T>(server(), path, init);
 
 describe("channels and sourcing end to end", () => {
   it("sources a line across two warehouses, reads the channel's availability, and lists the items", async () => {

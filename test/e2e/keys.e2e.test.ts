@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startServer } from "./server";
+import { describe, expect, it } from "vitest";
+import { type FetchInit, fetchJson, serverForFile } from "./server";
 
 /**
  * Scoped keys under the real `npm start` (its D1 migrations and its Rate Limiting simulation):
@@ -7,20 +7,8 @@ import { type DevServer, startServer } from "./server";
  * name who made each change, a deleted key is refused, and the OpenAPI document is public.
  */
 
-let server: DevServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.cleanup();
-});
-
-async function json<T = any>(path: string, init?: Parameters<DevServer["fetch"]>[1]): Promise<{ status: number; body: T }> {
-  const response = await server.fetch(path, init);
-  return { status: response.status, body: (await response.json()) as T };
-}
+const server = serverForFile();
+const json = <T = any>(path: string, init?: FetchInit) => fetchJson<T>(server(), path, init);
 
 const as = (token: string) => ({ auth: false, headers: { authorization: `Bearer ${token}` } });
 
@@ -51,15 +39,15 @@ describe("scoped keys end to end", () => {
       ["reservation.held", shop.id],
     ]);
 
-    expect((await server.fetch(`/v1/keys/${shop.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await server().fetch(`/v1/keys/${shop.id}`, { method: "DELETE" })).status).toBe(204);
     const after = Date.now() + 11_000;
     let status = 0;
     while (Date.now() < after) {
-      status = (await server.fetch(`/v1/stock/${sku}/ams-1`, as(shop.token))).status;
+      status = (await server().fetch(`/v1/stock/${sku}/ams-1`, as(shop.token))).status;
       if (status === 401) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(status).toBe(401);
-    expect((await server.fetch("/v1/openapi.json", { auth: false })).status).toBe(200);
+    expect((await server().fetch("/v1/openapi.json", { auth: false })).status).toBe(200);
   });
 });

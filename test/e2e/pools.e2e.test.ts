@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startServer } from "./server";
+import { describe, expect, it } from "vitest";
+import { type FetchInit, fetchJson, serverForFile } from "./server";
 
 /**
  * Flash-sale pools under the real `npm start`: one SKU with 8 pool members sells exactly
@@ -7,20 +7,8 @@ import { type DevServer, startServer } from "./server";
  * the item's events reach D1 numbered 1..version with deltas that add up, within 10 s.
  */
 
-let server: DevServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.cleanup();
-});
-
-async function json<T = any>(path: string, init?: Parameters<DevServer["fetch"]>[1]): Promise<{ status: number; body: T }> {
-  const response = await server.fetch(path, init);
-  return { status: response.status, body: (await response.json()) as T };
-}
+const server = serverForFile();
+const json = <T = any>(path: string, init?: FetchInit) => fetchJson<T>(server(), path, init);
 
 describe("flash-sale pools end to end", () => {
   it("sells exactly the stock over 8 members, with exact reads and gap-free events in D1", async () => {
@@ -31,7 +19,7 @@ describe("flash-sale pools end to end", () => {
 
     const answers = await Promise.all(
       Array.from({ length: 400 }, (_, i) =>
-        server.fetch("/v1/reservations", { method: "POST", json: { id: `${sku}-${i}`, lines: [{ sku, warehouse: "wh", quantity: 1 }] } }),
+        server().fetch("/v1/reservations", { method: "POST", json: { id: `${sku}-${i}`, lines: [{ sku, warehouse: "wh", quantity: 1 }] } }),
       ),
     );
     const statuses = answers.map((a) => a.status);

@@ -33,6 +33,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 /** The repository root (this file is test/e2e/server.ts). */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -278,4 +279,28 @@ class Server implements DevServer {
     await this.kill("SIGKILL");
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One `npm start` for a whole test file: started before its first test, cleaned up after its
+ * last. Returns the running server (valid inside tests).
+ */
+export function serverForFile(options: StartOptions = {}): () => DevServer {
+  let server: DevServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(options);
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+  });
+  return () => {
+    if (server === undefined) throw new Error("the server starts in beforeAll");
+    return server;
+  };
+}
+
+/** Fetches `path` and parses the JSON answer. */
+export async function fetchJson<T = any>(server: DevServer, path: string, init?: FetchInit): Promise<{ status: number; body: T }> {
+  const response = await server.fetch(path, init);
+  return { status: response.status, body: (await response.json()) as T };
 }
