@@ -29,6 +29,16 @@ export interface Profile {
   /** Longest wait for a target's background work to finish before a scenario. */
   settleSeconds: number;
   orders: { skus: number; warehousesPerSku: number; onHand: number; seconds: number };
+  /**
+   * Sourced orders (issue 12), Worker paths: the orders scenario's shape over its items, the
+   * lines naming a channel instead of a warehouse. `safetyStock` is every bench channel's;
+   * the mix's own SKUs: `emptySkus` whose first warehouse holds only the safety stock (lines
+   * fall through to the second), `splitSkus` each stocked for one split line (see
+   * scenarios/sourced.ts).
+   */
+  sourced: { safetyStock: number; emptySkus: number; splitSkus: number; seconds: number };
+  /** Batch availability reads (issue 12), Worker paths: `items` per `POST /v1/availability`. */
+  availability: { items: number; seconds: number };
   reads: { seconds: number };
   /** Acknowledged reservations looked up per audit: all when undefined, else a random sample. */
   sampleAcknowledged?: number;
@@ -53,6 +63,8 @@ export const FULL: Profile = {
   wide: { skus: 2_500, skusThroughDevProxy: 625, warehousesPerSku: 4, onHand: 1_000, seconds: 8 },
   settleSeconds: 45,
   orders: { skus: 250, warehousesPerSku: 4, onHand: 1_000_000, seconds: 8 },
+  sourced: { safetyStock: 2, emptySkus: 25, splitSkus: 600, seconds: 8 },
+  availability: { items: 100, seconds: 8 },
   reads: { seconds: 8 },
   eventItems: 20,
   untouchedSample: 200,
@@ -72,6 +84,8 @@ export const QUICK: Profile = {
   wide: { skus: 75, skusThroughDevProxy: 75, warehousesPerSku: 4, onHand: 1_000, seconds: 2 },
   settleSeconds: 5,
   orders: { skus: 20, warehousesPerSku: 4, onHand: 1_000_000, seconds: 2 },
+  sourced: { safetyStock: 2, emptySkus: 5, splitSkus: 100, seconds: 2 },
+  availability: { items: 100, seconds: 2 },
   reads: { seconds: 2 },
   sampleAcknowledged: 50,
   eventItems: 2,
@@ -79,7 +93,7 @@ export const QUICK: Profile = {
   totalsSample: 5,
   setupConcurrency: 32,
   caveats: [
-    "--quick: wide seeds 300 items (not 10,000), orders run over 80 items (not 1,000), the hot SKU sells out in about 2 s (not 8 s), each flash sale is stocked for about 2 s at the hot SKU's rate (not 5 s)",
+    "--quick: wide seeds 300 items (not 10,000), orders and sourced orders run over 80 items (not 1,000), the sourced mix has 100 split SKUs (not 600), the hot SKU sells out in about 2 s (not 8 s), each flash sale is stocked for about 2 s at the hot SKU's rate (not 5 s)",
     "--quick: each audit looks up a random sample of 50 acknowledged reservations (not all) and 20 never-reserved items; events are checked on 2 items per scenario",
     "--quick: 2-second loads: figures are indicative only",
   ],

@@ -1,6 +1,8 @@
+import { AVAILABILITY } from "./scenarios/availability";
 import type { Row } from "./scenarios/common";
 import { LARGEST_SHARE_GOAL } from "./scenarios/flash";
 import type { ProfileResult } from "./scenarios/profile";
+import { SOURCED_COVERS, SOURCED_MIX } from "./scenarios/sourced";
 import { WORKERD, WORKERD_TMPFS } from "./targets/worker";
 
 /** What one target gave: its rows, or why it could not be measured. */
@@ -444,4 +446,119 @@ export function profileSection(reports: TargetReport[]): string {
     }
   }
   return out.join("\n");
+}
+
+/**
+ * Issue 12: what sourcing costs, per Worker path, against the plain orders of the same run
+ * (same shape, same load, same items), and the batch availability reads' latency.
+ */
+export interface SourcingFigure {
+  path: string;
+  /** The sourced row's scenario. */
+  scenario: string;
+  rps?: number;
+  cpuMsPerRequest?: number;
+  plainRps?: number;
+  plainCpuMsPerRequest?: number;
+  /** Sourced ÷ plain server CPU per request. */
+  cpuRatio?: number;
+  /** Plain ÷ sourced req/s. */
+  rpsRatio?: number;
+  notMeasured?: string;
+}
+
+export interface AvailabilityFigure {
+  path: string;
+  scenario: string;
+  rps?: number;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  cpuMsPerRequest?: number;
+  notMeasured?: string;
+}
+
+export interface Issue12 {
+  sourcing: SourcingFigure[];
+  availability: AvailabilityFigure[];
+}
+
+const PLAIN_ORDERS = "orders: 3-line";
+
+export function issue12(reports: TargetReport[]): Issue12 {
+  const workers = reports.filter((r) => r.kind === "worker");
+  const sourcing: SourcingFigure[] = [];
+  const availabilityFigures: AvailabilityFigure[] = [];
+  for (const report of workers) {
+    const plain = find(report, PLAIN_ORDERS)?.load;
+    for (const scenario of [SOURCED_COVERS, SOURCED_MIX]) {
+      const load = report.rows.find((row) => row.scenario === scenario)?.load;
+      const base = { path: report.label, scenario };
+      if (load === undefined || plain === undefined) {
+        sourcing.push({ ...base, notMeasured: missing(report, `no "${load === undefined ? scenario : PLAIN_ORDERS}" row`) });
+        continue;
+      }
+      const cpu = load.cpu.targetMsPerRequest;
+      const plainCpu = plain.cpu.targetMsPerRequest;
+      sourcing.push({
+        ...base,
+        rps: load.rps,
+        plainRps: plain.rps,
+        ...(load.rps > 0 ? { rpsRatio: plain.rps / load.rps } : {}),
+        ...(cpu === undefined ? {} : { cpuMsPerRequest: cpu }),
+        ...(plainCpu === undefined ? {} : { plainCpuMsPerRequest: plainCpu }),
+        ...(cpu !== undefined && plainCpu !== undefined && plainCpu > 0 ? { cpuRatio: cpu / plainCpu } : {}),
+      });
+    }
+    const reads = report.rows.filter((row) => row.scenario.startsWith(AVAILABILITY) && !row.scenario.includes("seed"));
+    if (reads.length === 0) availabilityFigures.push({ path: report.label, scenario: "availability", notMeasured: missing(report, "no availability rows") });
+    for (const row of reads) {
+      const load = row.load;
+      if (load === undefined) continue;
+      availabilityFigures.push({
+        path: report.label,
+        scenario: row.scenario,
+        rps: load.rps,
+        p50: load.p50,
+        p95: load.p95,
+        p99: load.p99,
+        ...(load.cpu.targetMsPerRequest === undefined ? {} : { cpuMsPerRequest: load.cpu.targetMsPerRequest }),
+      });
+    }
+  }
+  if (workers.length === 0) {
+    sourcing.push({ path: "Worker", scenario: "sourced orders", notMeasured: "no Worker path ran" });
+    availabilityFigures.push({ path: "Worker", scenario: "availability", notMeasured: "no Worker path ran" });
+  }
+  return { sourcing, availability: availabilityFigures };
+}
+
+export function issue12Section(figures: Issue12): string {
+  const cpu = (x: number | undefined) => (x === undefined ? "?" : x.toFixed(2));
+  const notMeasured = (f: { notMeasured?: string }) => `not measured: ${(f.notMeasured ?? "").replaceAll("|", "/")}`;
+  return [
+    "Per Worker path, same run: the sourced orders (lines naming a channel, no warehouse) against the plain orders " +
+      `("${PLAIN_ORDERS} + commit/release": same shape, same load, same items). Server CPU per request from /proc, as in the CPU table; ` +
+      "every HTTP call counts as a request in both.",
+    "",
+    "| path | sourced orders | req/s: plain → sourced | plain ÷ sourced req/s | server CPU ms/req: plain → sourced | sourced ÷ plain CPU/req |",
+    "|---|---|---:|---:|---:|---:|",
+    ...figures.sourcing.map((f) =>
+      f.rps === undefined
+        ? `| ${f.path} | ${f.scenario} | ${notMeasured(f)} | | | |`
+        : `| ${f.path} | ${f.scenario.replace(/^sourced orders: /, "")} | ${n0(f.plainRps ?? 0)} → ${n0(f.rps)} | ` +
+          `${f.rpsRatio === undefined ? "?" : `${f.rpsRatio.toFixed(2)}×`} | ${cpu(f.plainCpuMsPerRequest)} → ${cpu(f.cpuMsPerRequest)} | ` +
+          `${f.cpuRatio === undefined ? "?" : `${f.cpuRatio.toFixed(2)}×`} |`,
+    ),
+    "",
+    "Batch availability (`POST /v1/availability`), every connection of the usual load, no writes meanwhile (the latency of one call at a time is in the notes above):",
+    "",
+    "| path | read | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...figures.availability.map((f) =>
+      f.rps === undefined
+        ? `| ${f.path} | ${f.scenario} | ${notMeasured(f)} | | | | |`
+        : `| ${f.path} | ${f.scenario.slice(AVAILABILITY.length)} | ${n0(f.rps)} | ${ms(f.p50 ?? 0)} | ${ms(f.p95 ?? 0)} | ${ms(f.p99 ?? 0)} | ${cpu(f.cpuMsPerRequest)} |`,
+    ),
+  ].join("\n");
 }

@@ -6,6 +6,9 @@
  * See bench/README.md. Options:
  *   --quick              small and short, sampled audits (development)
  *   --only a,b           only these paths: wrangler, miniflare, memory, redis, postgres
+ *   --scenarios a,b      only these scenarios (the ceiling always runs): hot, flash, wide,
+ *                        orders, sourced-orders, availability, reads; reads brings wide,
+ *                        sourced-orders brings orders (they run over those items)
  *   --connections N      concurrent connections per load (default 32)
  *   --no-write           do not write bench/results/<date>.json
  *   --profile, --no-profile  timing breakdown + CPU profile on the Miniflare path
@@ -33,6 +36,8 @@ import {
   flashSaleSection,
   issue10,
   issue10Section,
+  issue12,
+  issue12Section,
   mainTable,
   notesList,
   oneLine,
@@ -40,6 +45,7 @@ import {
   type TargetReport,
   targetsTable,
 } from "./report";
+import { availability } from "./scenarios/availability";
 import { ceiling } from "./scenarios/ceiling";
 import type { Row, RunContext } from "./scenarios/common";
 import { flashSale } from "./scenarios/flash";
@@ -47,6 +53,7 @@ import { hotSku } from "./scenarios/hot";
 import { orders } from "./scenarios/orders";
 import { profileWorker } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
+import { sourcedOrders } from "./scenarios/sourced";
 import { wide, wideItems } from "./scenarios/wide";
 import type { Target } from "./targets/target";
 import {
@@ -61,11 +68,14 @@ import {
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PATHS = ["wrangler", WORKERD.key, WORKERD_TMPFS.key, "redis", "postgres"] as const;
 type PathKey = (typeof PATHS)[number];
+const SCENARIOS = ["hot", "flash", "wide", "orders", "sourced-orders", "availability", "reads"] as const;
+type ScenarioKey = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     only: { type: "string" },
+    scenarios: { type: "string" },
     connections: { type: "string" },
     // --no-write (allowNegative) turns it off
     write: { type: "boolean", default: true },
@@ -78,6 +88,17 @@ if (args.connections !== undefined) profile.connections = Math.max(4, Number(arg
 /** The timing breakdown and CPU profile: part of the full run, on request with --quick. */
 const profiling = args.profile ?? !args.quick;
 const only = new Set((args.only ?? PATHS.join(",")).split(",").map((s) => s.trim()) as PathKey[]);
+const scenarios = new Set((args.scenarios ?? SCENARIOS.join(",")).split(",").map((s) => s.trim()) as ScenarioKey[]);
+const unknownScenarios = [...scenarios].filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+if (unknownScenarios.length > 0) {
+  console.error(`--scenarios: unknown ${unknownScenarios.join(", ")} (known: ${SCENARIOS.join(", ")})`);
+  process.exit(2);
+}
+// Scenarios that run over another's items bring it along.
+if (scenarios.has("reads")) scenarios.add("wide");
+if (scenarios.has("sourced-orders")) scenarios.add("orders");
+/** Not every path, or not every scenario: a partial run, written apart from the full one of the day. */
+const partial = only.size < PATHS.length || scenarios.size < SCENARIOS.length;
 const progress = new Progress();
 
 // Nothing the bench started may outlive it: Ctrl-C and kill stop every server first.
@@ -133,15 +154,18 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
     const ctx: RunContext = { target, api, ledger: new Ledger(), profile, progress, events, runTag };
     add([await ceiling(ctx)]);
     report.ceilingRps = ctx.ceilingRps;
-    const hot = await hotSku(ctx);
+    const hot = scenarios.has("hot") ? await hotSku(ctx) : [];
     add(hot);
     if (plan.kind === "worker") {
       // Flash-sale pools (issue 11): the hot SKU's sell-out with 1 shard, then 8.
-      add(await flashSale(ctx, hot.find((row) => row.scenario.startsWith("hot SKU: sell-out"))?.load?.rps));
+      if (scenarios.has("flash")) add(await flashSale(ctx, hot.find((row) => row.scenario.startsWith("hot SKU: sell-out"))?.load?.rps));
       const items = wideItems(ctx);
-      add(await wide(ctx, items));
-      add(await orders(ctx));
-      add(await reads(ctx, items));
+      if (scenarios.has("wide")) add(await wide(ctx, items));
+      if (scenarios.has("orders")) add(await orders(ctx));
+      // Issue 12: sourced orders right after the plain ones, over their items; then batch availability.
+      if (scenarios.has("sourced-orders")) add(await sourcedOrders(ctx));
+      if (scenarios.has("availability")) add(await availability(ctx));
+      if (scenarios.has("reads")) add(await reads(ctx, items));
       if (profiling && target.inspectorUrl !== undefined) {
         report.profile = await profileWorker(ctx, {
           inspectorUrl: target.inspectorUrl,
@@ -152,7 +176,7 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
         });
         progress.log(`${plan.label}: timing breakdown and CPU profile done`);
       }
-    } else {
+    } else if (scenarios.has("orders")) {
       add(await orders(ctx));
     }
     for (const [scenario, counts] of ctx.ledger.unexpected) {
@@ -178,7 +202,15 @@ async function main(): Promise<number> {
   for (const caveat of profile.caveats) progress.log(caveat);
   const needBaselines = only.has("redis") || only.has("postgres");
   const binaries = needBaselines ? await ensureBaselines(progress) : { problems: {} as Record<string, string> };
-  // Every Worker path serves the sources as they are now, whatever is edited meanwhile.
+  // Every Worker path serves the sources as they are now, whatever is edited meanwhile: the
+  // commit and the uncommitted changes are read now too (others may commit during the run).
+  const commit = git(["rev-parse", "HEAD"]);
+  const changed = git(["status", "--porcelain"])
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    // "XY path" (git() trims the output, and with it the first line's leading blank)
+    .map((line) => line.replace(/^\s*\S{1,2}\s+/, ""));
+  const changedOutsideBench = changed.filter((path) => !path.startsWith("bench/"));
   const snapshot = await snapshotSources(ROOT);
   const unavailable = (reason: string) => () => Promise.reject(new Error(reason));
   const plans: Plan[] = [
@@ -212,7 +244,7 @@ async function main(): Promise<number> {
   ];
   const runTag = `b${date.getTime().toString(36)}`;
   const reports: TargetReport[] = [];
-  const stamp = `${date.toISOString().slice(0, 10)}${profile.name === "quick" ? "-quick" : ""}`;
+  const stamp = `${date.toISOString().slice(0, 10)}${profile.name === "quick" ? "-quick" : ""}${partial ? "-partial" : ""}`;
   await mkdir(join(ROOT, "bench/results"), { recursive: true });
   for (const plan of plans.filter((p) => only.has(p.key))) {
     if (interrupted) break;
@@ -227,14 +259,24 @@ async function main(): Promise<number> {
     "",
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}; load average before ${loadBefore
       .map((l) => l.toFixed(2))
-      .join(" ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}. ${profile.connections} connections per load; commit ${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain"]) === "" ? "" : " (with uncommitted changes)"}.`,
+      .join(" ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}. ${profile.connections} connections per load; commit ${commit.slice(0, 7)}${
+      changed.length === 0
+        ? ""
+        : ` (with uncommitted changes${
+            changedOutsideBench.length === 0
+              ? ": bench/ only"
+              : `, outside bench/: ${changedOutsideBench.slice(0, 8).join(", ")}${changedOutsideBench.length > 8 ? `, and ${changedOutsideBench.length - 8} more` : ""}`
+          })`
+    } when the run started.`,
     ...profile.caveats.map((c) => `- ${c}`),
+    ...(scenarios.size < SCENARIOS.length ? [`- --scenarios: only ${SCENARIOS.filter((s) => scenarios.has(s)).join(", ")} (and the ceiling); every other figure reads "not measured"`] : []),
     "",
     ...reports.map((r) => `- **${r.label}**: ${[...r.notes, ...(r.error ? [`error: ${oneLine(r.error, 500)}`] : [])].join("; ")}`),
   ];
   // Computed once: the Markdown prints them, the JSON keeps them (with what they divide).
   const issue10Figures = issue10(reports);
   const flashFigures = flashSaleFigures(reports);
+  const issue12Figures = issue12(reports);
   const output = [
     ...header,
     "",
@@ -256,6 +298,10 @@ async function main(): Promise<number> {
     "",
     flashSaleSection(flashFigures),
     "",
+    "### Sourcing and batch availability (issue 12, reported, not asserted)",
+    "",
+    issue12Section(issue12Figures),
+    "",
     ...(reports.some((r) => r.profile !== undefined) ? ["### Where the time goes (workerd)", "", profileSection(reports), ""] : []),
     "### Audit details",
     "",
@@ -275,11 +321,14 @@ async function main(): Promise<number> {
       date: date.toISOString(),
       profile,
       machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version, loadBefore, loadAfter },
-      commit: git(["rev-parse", "HEAD"]),
-      dirty: git(["status", "--porcelain"]) !== "",
+      commit,
+      dirty: changed.length > 0,
+      changed,
       targets: reports,
       issue10: issue10Figures,
       flashSale: flashFigures,
+      issue12: issue12Figures,
+      scenarios: SCENARIOS.filter((s) => scenarios.has(s)),
       markdown: output,
     };
     await writeFile(`${file}.tmp`, `${JSON.stringify(json, null, 2)}\n`);

@@ -59,7 +59,8 @@ export interface PoolSpread {
 /** Every reservation the bench places holds for an hour: nothing expires during a run. */
 export const TTL_SECONDS = 3_600;
 
-interface ReserveContext {
+/** What a reservation's request leaves in autocannon's context for its follow-up (`changeRequest`). */
+export interface ReserveContext {
   id?: string;
   placed?: boolean;
   then?: "commit" | "release" | "hold";
