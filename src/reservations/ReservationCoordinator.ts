@@ -410,11 +410,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
       const status = record === null ? null : statusAt(record, Date.now());
       if (record === null || status === null) return { kind: "not_found" };
       if (decide(status, "change") === "invalid_state") return { kind: "invalid_state", status };
-      const unsourced = input.lines.flatMap((line, i) => (line.warehouse === null ? [i] : []));
+      const sourced = input.lines.flatMap((line, i) => (line.warehouse === null ? [i] : []));
       const channelId = record.channel ?? null;
-      if (unsourced.length > 0 && channelId === null) return { kind: "unsourceable", indices: unsourced };
-      if (unsourced.length > 0 && input.channel?.id !== channelId) return { kind: "needs_channel", channel: channelId as string };
-      const channel = unsourced.length > 0 ? (input.channel as SourcingChannel) : null;
+      if (sourced.length > 0 && channelId === null) return { kind: "unsourceable", indices: sourced };
+      if (sourced.length > 0 && input.channel?.id !== channelId) return { kind: "needs_channel", channel: channelId as string };
+      const channel = sourced.length > 0 ? (input.channel as SourcingChannel) : null;
 
       const next = await this.allocateChange(record, input.lines, channel);
       if (next.kind !== "allocations") return next.result;
@@ -497,17 +497,21 @@ export class ReservationCoordinator extends DurableObject<Env> {
       const answers = await Promise.allSettled(plan.grow.map((g) => this.growAt(record, change, g, keepFor(g.sku))));
       const shortages: Shortage[] = [];
       let failed = false;
+      let expired = false;
       for (const [n, answer] of answers.entries()) {
         const g = plan.grow[n] as ItemChange;
         const result = answer.status === "fulfilled" ? answer.value : null;
         if (result?.ok) continue;
         if (result?.reason === "insufficient") {
           shortages.push({ sku: g.sku, warehouse: g.warehouse, requested: g.to, available: g.from + result.available });
+        } else if (result?.reason === "refused" && result.status === "expired") {
+          expired = true;
         } else {
           failed = true;
         }
       }
-      if (shortages.length > 0) refusal = { kind: "insufficient_stock", shortages };
+      if (expired) refusal = { kind: "invalid_state", status: "expired" };
+      else if (shortages.length > 0) refusal = { kind: "insufficient_stock", shortages };
       else if (failed) refusal = { kind: "unavailable" };
       change = { ...change, decided: refusal === null ? "new" : "old" };
       record = this.save({ ...record, change });
@@ -546,6 +550,13 @@ export class ReservationCoordinator extends DurableObject<Env> {
         return calls;
       }),
     );
+    if (refusal?.kind === "invalid_state") {
+      // A hold expired (by its item's clock) before it could grow: the reservation expires as a
+      // whole, as a commit meeting an expiry does, and no line keeps its units.
+      await settleAll<HoldOpResult>(allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id, record.actor ?? null)));
+      this.save({ ...rest, phase: "expired", changes });
+      return refusal;
+    }
     const after = this.save({ ...rest, phase: "held", changes });
     return refusal ?? { kind: "ok", reservation: viewAt(after, Date.now()) as ReservationView };
   }

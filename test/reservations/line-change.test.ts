@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Line, ReservationRecord } from "../../src/reservations/lifecycle";
 import { planChange, reallocate } from "../../src/reservations/line-change";
 import { stockItem } from "../../src/stock/address";
-import { coordinator, holdStatus, type Item, items, level, line, readRecord, unique, writeRecord } from "./fixtures";
+import { coordinator, expireAtItem, holdStatus, type Item, items, level, line, readRecord, unique, writeRecord } from "./fixtures";
 
 /**
  * Changing a held reservation's lines (contract: "Cart lifecycle"): all or nothing across old and
@@ -111,6 +111,16 @@ describe("a line change", () => {
     expect(change.kind === "ok").toBe(other.kind !== "created");
     expect(cart).toBe(change.kind === "ok" ? 5 : 3);
     expect((await level(a)).reserved).toBe(5);
+  });
+
+  it("meeting an expiry (a hold expired by its item's clock) expires the whole reservation, as a commit would", async () => {
+    const [a, b] = await items(10, 10);
+    if (!a || !b) throw new Error("items");
+    const id = await held([line(a, 2), line(b, 3)]);
+    await expireAtItem(a, id);
+    expect(await coordinator(id).stub.changeLines({ id, lines: [line(a, 4), line(b, 3)] })).toEqual({ kind: "invalid_state", status: "expired" });
+    expect(await reservedAt(a, b)).toEqual([0, 0]);
+    expect(await coordinator(id).get()).toMatchObject({ status: "expired", lines: [line(a, 2), line(b, 3)] });
   });
 
   it("only a held reservation: invalid_state otherwise; a line without warehouse needs the reservation's channel", async () => {
