@@ -1,5 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+// wrangler.toml's [assets] directory (the console, .console-build/) must exist before the
+// workers project's Miniflare starts: build it first, however vitest was started.
+execFileSync(process.execPath, ["scripts/build-console.mjs", "--quiet"], { stdio: "inherit" });
 
 // Two projects: everything that can run inside workerd does (the Workers Vitest
 // integration, `@cloudflare/vitest-plugin`), and the end-to-end tests run in Node

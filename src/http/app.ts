@@ -8,6 +8,7 @@ import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
 import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
 import { keyRoutes } from "./keys";
+import { OPENAPI_CONFIG } from "./openapi";
 import { problems } from "./problem";
 import { reservationRoutes } from "./reservations";
 import { createRouter } from "./router";
@@ -35,14 +36,6 @@ export function createApp() {
   app.route("/", keyRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "stockflare",
-      version: "1.0.0",
-      description: "Edge inventory: exact stock levels and all-or-nothing reservations.",
-    },
-    security: [{ bearer: [] }],
-  });
+  app.doc31("/v1/openapi.json", OPENAPI_CONFIG);
   return app;
 }

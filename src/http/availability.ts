@@ -9,6 +9,8 @@ import { scopedRoute } from "./scopes";
 const readAvailability = scopedRoute("stock:read", {
   method: "post",
   path: "/v1/availability",
+  operationId: "getAvailability",
+  tags: ["availability"],
   summary: "Exact availability of up to 100 items, or of SKUs in a channel",
   description:
     "Read from the stock items themselves, one call per distinct item, in parallel: every write acknowledged " +

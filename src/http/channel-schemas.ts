@@ -36,7 +36,7 @@ export const PutChannelBody = z
       .default(0)
       .openapi({ description: "Units of each item kept back from this channel in every one of its warehouses" }),
   })
-  .openapi("PutChannel");
+  .openapi("PutChannel", { example: { warehouses: ["ams-1", "ber-1"], safetyStock: 2 } });
 
 export const Channel = z
   .object({

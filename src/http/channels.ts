@@ -26,6 +26,8 @@ const PROPAGATION =
 const putChannel = scopedRoute("admin", {
   method: "put",
   path: "/v1/channels/{channel}",
+  operationId: "putChannel",
+  tags: ["channels"],
   summary: "Create or replace a sales channel",
   description: `Replacing keeps \`createdAt\`. ${PROPAGATION}`,
   request: { params: ChannelParams, body: jsonBody(PutChannelBody) },
@@ -38,6 +40,8 @@ const putChannel = scopedRoute("admin", {
 const listChannels = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/channels",
+  operationId: "listChannels",
+  tags: ["channels"],
   summary: "List sales channels",
   responses: { 200: json(ChannelList, "Every channel, by id") },
 });
@@ -45,6 +49,8 @@ const listChannels = scopedRoute("stock:read", {
 const getChannel = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/channels/{channel}",
+  operationId: "getChannel",
+  tags: ["channels"],
   summary: "Read one sales channel",
   request: { params: ChannelParams },
   responses: { 200: json(Channel, "The channel"), 404: problem("No such channel") },
@@ -53,6 +59,8 @@ const getChannel = scopedRoute("stock:read", {
 const deleteChannel = scopedRoute("admin", {
   method: "delete",
   path: "/v1/channels/{channel}",
+  operationId: "deleteChannel",
+  tags: ["channels"],
   summary: "Delete a sales channel",
   description: `Deleting a channel that does not exist answers 404, as for webhooks. ${PROPAGATION}`,
   request: { params: ChannelParams },

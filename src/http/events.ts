@@ -57,17 +57,21 @@ const emptyBodyIsNoBody: MiddlewareHandler = async (c, next) => {
 const listEvents = scopedRoute("events:read", {
   method: "get",
   path: "/v1/events",
+  operationId: "listEvents",
+  tags: ["events"],
   summary: "Change events recorded in D1, in the order recorded",
   description:
     "Pages forward in the order D1 recorded the events; an event recorded later always appears after the cursor, " +
     "so following `next` never skips one. Per item this is `seq` order unless a delivery was retried.",
   request: { query: EventsQuery },
-  responses: { 200: json(EventPage, "A page of events"), 400: problem("Invalid request") },
+  responses: { 200: json(EventPage, "A page of events") },
 });
 
 const itemAnalytics = scopedRoute("events:read", {
   method: "get",
   path: "/v1/analytics/stock/{sku}/{warehouse}",
+  operationId: "getStockAnalytics",
+  tags: ["events"],
   summary: "Velocity, days of cover and projected stockout of one item",
   request: { params: ItemParams },
   responses: { 200: json(StockAnalytics, "The item's analytics"), 404: problem("No events recorded for this item") },
@@ -76,10 +80,12 @@ const itemAnalytics = scopedRoute("events:read", {
 const reconcileRoute = scopedRoute("admin", {
   method: "post",
   path: "/v1/admin/reconcile",
+  operationId: "reconcileEvents",
+  tags: ["events"],
   summary: "Compare D1's projection with the Durable Objects",
   middleware: [emptyBodyIsNoBody] as const,
   request: { body: { required: false, content: { "application/json": { schema: ReconcileBody } } } },
-  responses: { 200: json(ReconcileReport, "What agrees, what drifted and what is still catching up"), 400: problem("Invalid request") },
+  responses: { 200: json(ReconcileReport, "What agrees, what drifted and what is still catching up") },
 });
 
 export const eventRoutes = createRouter()

@@ -38,7 +38,7 @@ export const CreateKeyBody = z
       .optional()
       .openapi({ description: "`stock:write` only in these warehouses; omitted: any" }),
   })
-  .openapi("CreateKey");
+  .openapi("CreateKey", { example: { name: "web shop", scopes: ["stock:read", "reservations"] } });
 
 export const ApiKey = z
   .object({

@@ -16,14 +16,18 @@ const noSuchKey = (id: string) => problems.notFound(`No key ${id}.`);
 const createKey = scopedRoute("admin", {
   method: "post",
   path: "/v1/keys",
+  operationId: "createApiKey",
+  tags: ["keys"],
   summary: "Create a scoped API key; its token is shown only in this answer",
   request: { body: jsonBody(CreateKeyBody) },
-  responses: { 201: json(CreatedKey, "The key and its token"), 400: problem("Invalid request") },
+  responses: { 201: json(CreatedKey, "The key and its token") },
 });
 
 const listKeys = scopedRoute("admin", {
   method: "get",
   path: "/v1/keys",
+  operationId: "listApiKeys",
+  tags: ["keys"],
   summary: "List the live keys (never their tokens)",
   responses: { 200: json(KeyList, "Oldest first") },
 });
@@ -31,6 +35,8 @@ const listKeys = scopedRoute("admin", {
 const getKey = scopedRoute("admin", {
   method: "get",
   path: "/v1/keys/{id}",
+  operationId: "getApiKey",
+  tags: ["keys"],
   summary: "Read one key (never its token)",
   request: { params: KeyParams },
   responses: { 200: json(ApiKey, "The key"), 404: problem("No such key") },
@@ -39,6 +45,8 @@ const getKey = scopedRoute("admin", {
 const deleteKey = scopedRoute("admin", {
   method: "delete",
   path: "/v1/keys/{id}",
+  operationId: "deleteApiKey",
+  tags: ["keys"],
   summary: "Delete a key: refused with 401 within 10 s everywhere (at once by the isolate that deleted it)",
   request: { params: KeyParams },
   responses: { 204: { description: "Deleted" }, 404: problem("No such key") },

@@ -13,6 +13,8 @@ function newReservationId(): string {
 const createReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations",
+  operationId: "createReservation",
+  tags: ["reservations"],
   summary: "Hold stock for every line, or for none",
   request: { body: jsonBody(CreateReservationBody) },
   responses: {
@@ -27,6 +29,8 @@ const createReservation = scopedRoute("reservations", {
 const getReservation = scopedRoute("reservations", {
   method: "get",
   path: "/v1/reservations/{id}",
+  operationId: "getReservation",
+  tags: ["reservations"],
   summary: "Read a reservation",
   request: { params: ReservationParams },
   responses: { 200: json(Reservation, "The reservation"), 404: problem("No such reservation") },
@@ -35,13 +39,15 @@ const getReservation = scopedRoute("reservations", {
 const changeResponses = {
   200: json(Reservation, "The reservation after the change (repeats answer unchanged)"),
   404: problem("No such reservation"),
-  409: problem("invalid_state: the reservation ended another way"),
+  409: problem("invalid_state: the reservation ended another way; `reservationStatus` says how"),
   503: problem("A stock item could not be reached; retry"),
 };
 
 const commitReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations/{id}/commit",
+  operationId: "commitReservation",
+  tags: ["reservations"],
   summary: "Commit: on hand and reserved both drop by each line's quantity",
   request: { params: ReservationParams },
   responses: changeResponses,
@@ -50,6 +56,8 @@ const commitReservation = scopedRoute("reservations", {
 const releaseReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations/{id}/release",
+  operationId: "releaseReservation",
+  tags: ["reservations"],
   summary: "Release: the quantities return to available",
   request: { params: ReservationParams },
   responses: changeResponses,
@@ -58,13 +66,14 @@ const releaseReservation = scopedRoute("reservations", {
 const extendReservation = scopedRoute("reservations", {
   method: "post",
   path: "/v1/reservations/{id}/extend",
+  operationId: "extendReservation",
+  tags: ["reservations"],
   summary: "Extend a held reservation: expiresAt becomes the later of itself and now + ttlSeconds, on every line",
   description:
     "A reservation whose expiry falls during the call is expired as a whole (409 invalid_state, reservationStatus expired), never extended on some lines only.",
   request: { params: ReservationParams, body: jsonBody(ExtendReservationBody) },
   responses: {
     200: json(Reservation, "The reservation with its new expiresAt"),
-    400: problem("Invalid request"),
     404: problem("No such reservation"),
     409: problem("invalid_state: the reservation is not held"),
     503: problem("A stock item could not be reached; retry"),
@@ -74,6 +83,8 @@ const extendReservation = scopedRoute("reservations", {
 const changeLines = scopedRoute("reservations", {
   method: "put",
   path: "/v1/reservations/{id}/lines",
+  operationId: "changeReservationLines",
+  tags: ["reservations"],
   summary: "Replace a held reservation's lines, all or nothing; expiresAt unchanged",
   description:
     "Items whose quantity grows hold the larger quantity before anything is let go; if any cannot, 409 insufficient_stock " +

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "../events/cursor";
 import { decodeListingCursor } from "../events/listing-cursor";
+import { SCOPES } from "../keys/scopes";
 import { parseTags } from "../stock/precondition";
 import { STATUSES } from "../reservations/lifecycle";
 import { ADJUSTMENT_REASONS, CHANGE_TYPES } from "../stock/ledger";
@@ -47,7 +48,7 @@ export const SetLevelBody = z
       .optional()
       .openapi({ description: "Pool members that take this item's reservations in parallel (flash sales); kept when omitted, initially 1." }),
   })
-  .openapi("SetLevel");
+  .openapi("SetLevel", { example: { onHand: 10, lowStockThreshold: 3, reorderQuantity: 20 } });
 
 export const AdjustmentReason = z.enum(ADJUSTMENT_REASONS);
 
@@ -62,7 +63,7 @@ export const AdjustmentBody = z
     reason: AdjustmentReason,
     reference: z.string().min(1).max(256).optional(),
   })
-  .openapi("Adjustment");
+  .openapi("Adjustment", { example: { delta: 5, reason: "receipt", reference: "grn-7781" } });
 
 /** `If-Match`: `"<version>"` (or a list of them), or `*`. */
 const IfMatch = z
@@ -197,7 +198,9 @@ export const CreateReservationBody = z
     ttlSeconds: z.number().int().min(1).max(86_400).default(900),
   })
   .superRefine((body, ctx) => checkLines(body.lines, body.channel !== undefined, ctx))
-  .openapi("CreateReservation");
+  .openapi("CreateReservation", {
+    example: { id: "order-1042", lines: [{ sku: "TSHIRT-RED-M", warehouse: "ams-1", quantity: 2 }], ttlSeconds: 900 },
+  });
 
 export const ChangeLinesBody = z
   .object({
@@ -208,7 +211,7 @@ export const ChangeLinesBody = z
       .openapi({ description: "The whole new cart, as on create; lines without a warehouse need the reservation to have a channel" }),
   })
   .superRefine((body, ctx) => checkLines(body.lines, true, ctx))
-  .openapi("ChangeLines");
+  .openapi("ChangeLines", { example: { lines: [{ sku: "TSHIRT-RED-M", warehouse: "ams-1", quantity: 3 }] } });
 
 export const Reservation = z
   .object({
@@ -225,7 +228,7 @@ export const Reservation = z
 
 export const ExtendReservationBody = z
   .object({ ttlSeconds: z.number().int().min(1).max(86_400) })
-  .openapi("ExtendReservation");
+  .openapi("ExtendReservation", { example: { ttlSeconds: 1800 } });
 
 export const AvailabilityBody = z
   .object({
@@ -249,7 +252,9 @@ export const AvailabilityBody = z
       }
     });
   })
-  .openapi("AvailabilityRequest");
+  .openapi("AvailabilityRequest", {
+    example: { channel: "web", items: [{ sku: "MUG-BLUE" }, { sku: "TSHIRT-RED-M", warehouse: "ams-1" }] },
+  });
 
 const AvailableCounts = { onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() };
 
@@ -278,7 +283,7 @@ const PageLimit = z
   .transform(Number)
   .pipe(z.number().int().min(1).max(500))
   .optional()
-  .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 500, default 100" });
+  .openapi({ param: { name: "limit", in: "query" }, type: "integer", minimum: 1, maximum: 500, description: "1 to 500, default 100" });
 
 export const EventsQuery = z.object({
   sku: Identifier.optional().openapi({ param: { name: "sku", in: "query" } }),
@@ -346,7 +351,7 @@ export const ReconcileBody = z
       .optional()
       .openapi({ description: "Check only these items, including ones D1 has no record of; default: every item D1 knows" }),
   })
-  .openapi("ReconcileRequest");
+  .openapi("ReconcileRequest", { example: { items: [{ sku: "TSHIRT-RED-M", warehouse: "ams-1" }] } });
 
 const ItemState = z.object({
   sku: z.string(),
@@ -390,7 +395,9 @@ export const CreateWebhookBody = z
     sku: Identifier.optional().openapi({ description: "Only this sku; default every sku" }),
     warehouse: Identifier.optional().openapi({ description: "Only this warehouse; default every warehouse" }),
   })
-  .openapi("CreateWebhook");
+  .openapi("CreateWebhook", {
+    example: { url: "https://erp.example.com/hooks/stock", events: ["stock.low", "stock.out"], sku: "TSHIRT-RED-M" },
+  });
 
 export const WebhookParams = z.object({
   id: z
@@ -428,7 +435,7 @@ export const DeliveriesQuery = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1).max(100))
     .optional()
-    .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 100, default 100" }),
+    .openapi({ param: { name: "limit", in: "query" }, type: "integer", minimum: 1, maximum: 100, description: "1 to 100, default 100" }),
 });
 
 export const WebhookDelivery = z
@@ -450,17 +457,55 @@ export const WebhookDeliveries = z
   .object({ deliveries: z.array(WebhookDelivery).openapi({ description: "Newest first" }) })
   .openapi("WebhookDeliveries");
 
+/** A line the stock cannot cover (409 insufficient_stock). */
+export const Shortage = z
+  .object({
+    sku: z.string(),
+    warehouse: z.string().nullable().openapi({ description: "null for a line the channel sources; `available` is then the channel's" }),
+    requested: z.number().int(),
+    available: z.number().int(),
+  })
+  .openapi("Shortage");
+
+/**
+ * RFC 9457 problem details. The members after `code` are the extensions some codes carry,
+ * listed so clients get them typed; RFC 9457 lets a problem carry others, so the object stays open.
+ */
 export const ProblemDetails = z
   .object({
-    type: z.string(),
+    type: z.string().openapi({ example: "urn:stockflare:problem:insufficient_stock" }),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().int().openapi({ description: "The HTTP status" }),
     detail: z.string(),
-    code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    code: z.string().openapi({ description: "Stable and machine-readable, e.g. `invalid_request`, `insufficient_stock`" }),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: "invalid_request: what failed, per field (`path` dotted, e.g. `lines.0.quantity`)" }),
+    requiredScope: z.enum(SCOPES).optional().openapi({ description: "forbidden: the scope the route needs" }),
+    retryAfter: z.number().int().optional().openapi({ description: "rate_limited: seconds to wait, as in `Retry-After`" }),
+    shortages: z.array(Shortage).optional().openapi({ description: "insufficient_stock: every line that cannot be covered" }),
+    reservationStatus: z.enum(STATUSES).optional().openapi({ description: "invalid_state: the state the reservation is in" }),
+    level: Level.nullable()
+      .optional()
+      .openapi({ description: "precondition_failed: the item's current level (null if it was never set)" }),
+    onHand: z.number().int().optional().openapi({ description: "negative_on_hand: the current on-hand quantity" }),
+    channel: z.string().optional().openapi({ description: "unknown_channel: the channel named" }),
+    allow: z.array(z.string()).optional().openapi({ description: "method_not_allowed: the methods the path allows" }),
   })
   .passthrough()
   .openapi("Problem");
+
+/** 403 forbidden: always names the scope the route needs. */
+export const ForbiddenProblem = ProblemDetails.extend({ requiredScope: z.enum(SCOPES) }).openapi("ForbiddenProblem");
+
+/** 429 rate_limited. */
+export const RateLimitedProblem = ProblemDetails.extend({ retryAfter: z.number().int() }).openapi("RateLimitedProblem");
+
+/** 412 precondition_failed: always carries the current level. */
+export const PreconditionFailedProblem = ProblemDetails.extend({
+  level: Level.nullable().openapi({ description: "The item's current level (null if it was never set)" }),
+}).openapi("PreconditionFailedProblem");
 
 export const Health = z.object({ status: z.literal("ok") }).openapi("Health");
 
@@ -469,9 +514,9 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
 
-/** A problem+json response entry for route definitions. */
-export function problem(description: string) {
-  return { description, content: { "application/problem+json": { schema: ProblemDetails } } };
+/** A problem+json response entry for route definitions (`schema`: a Problem with required extensions). */
+export function problem(description: string, schema: z.ZodType = ProblemDetails) {
+  return { description, content: { "application/problem+json": { schema } } };
 }
 
 /** A required JSON request body. */

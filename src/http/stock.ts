@@ -15,6 +15,7 @@ import {
   json,
   jsonBody,
   Level,
+  PreconditionFailedProblem,
   problem,
   SetLevelBody,
   SetLevelHeaders,
@@ -54,46 +55,66 @@ function preconditionFailed(result: PreconditionFailed): Problem {
   });
 }
 
+/** A response whose body is a Level: it carries the level's version as its entity tag (contract v1.1). */
+function levelResponse(description: string) {
+  return {
+    ...json(Level, description),
+    headers: {
+      ETag: {
+        description: 'The level\'s version, quoted (`"7"`): send it back as `If-Match` to write only if nothing changed since',
+        required: true,
+        schema: { type: "string" as const },
+      },
+    },
+  };
+}
+
 const neverSet = (sku: string, warehouse: string) =>
   problems.notFound(`No stock level has been set for ${sku} in ${warehouse}.`);
 
 const setLevel = scopedRoute("stock:write", {
   method: "put",
   path: "/v1/stock/{sku}/{warehouse}",
+  operationId: "setStockLevel",
+  tags: ["stock"],
   summary: "Set the counted quantity (absolute)",
   request: { params: ItemParams, headers: SetLevelHeaders, body: jsonBody(SetLevelBody) },
   responses: {
-    200: json(Level, "The level after the count (`ETag`: its version)"),
-    400: problem("Invalid request"),
-    412: problem("precondition_failed: If-Match / If-None-Match did not hold; `level` is the current one"),
+    200: levelResponse("The level after the count"),
+    412: problem("precondition_failed: If-Match / If-None-Match did not hold; `level` is the current one", PreconditionFailedProblem),
   },
 });
 
 const adjustLevel = scopedRoute("stock:write", {
   method: "post",
   path: "/v1/stock/{sku}/{warehouse}/adjustments",
+  operationId: "adjustStockLevel",
+  tags: ["stock"],
   summary: "Adjust on-hand stock by a delta",
   request: { params: ItemParams, headers: AdjustmentHeaders, body: jsonBody(AdjustmentBody) },
   responses: {
-    200: json(Level, "The level after the adjustment (or the first result for a repeated Idempotency-Key)"),
-    400: problem("Invalid request"),
+    200: levelResponse("The level after the adjustment (or the first result for a repeated Idempotency-Key)"),
     404: problem("No level set for this item"),
-    409: problem("negative_on_hand: on hand would drop below 0"),
-    412: problem("precondition_failed: If-Match did not hold; `level` is the current one"),
+    409: problem("negative_on_hand: on hand would drop below 0; `onHand` is the current quantity"),
+    412: problem("precondition_failed: If-Match did not hold; `level` is the current one", PreconditionFailedProblem),
   },
 });
 
 const getLevel = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}/{warehouse}",
+  operationId: "getStockLevel",
+  tags: ["stock"],
   summary: "Read one stock level",
   request: { params: ItemParams },
-  responses: { 200: json(Level, "The level"), 404: problem("Never set") },
+  responses: { 200: levelResponse("The level"), 404: problem("Never set") },
 });
 
 const getShards = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}/{warehouse}/shards",
+  operationId: "getStockShards",
+  tags: ["stock"],
   summary: "A pooled item's allocation over its members, and the calls each served",
   request: { params: ItemParams },
   responses: { 200: json(Shards, "Unallocated units and each member's allocation"), 404: problem("Never set") },
@@ -102,6 +123,8 @@ const getShards = scopedRoute("stock:read", {
 const watchLevel = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}/{warehouse}/live",
+  operationId: "watchStockLevel",
+  tags: ["stock"],
   summary: "Watch a level live (WebSocket)",
   description:
     "Upgrades to a WebSocket. The server sends `{ \"type\": \"level\", \"level\": Level | null }` on connect " +
@@ -112,14 +135,18 @@ const watchLevel = scopedRoute("stock:read", {
   request: { params: ItemParams },
   responses: {
     101: { description: `Switching Protocols: the WebSocket (\`Sec-WebSocket-Protocol: ${LIVE_SUBPROTOCOL}\` when offered)` },
-    400: problem("Invalid request"),
     426: problem("upgrade_required: called without `Upgrade: websocket`"),
+    // The success is the 101 above, which OpenAPI's "at least one 2xx" cannot express: `default`
+    // says what any other answer is (every status this route gives is also listed explicitly).
+    default: problem("Any answer but the upgrade is a problem"),
   },
 });
 
 const getSkuLevels = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock/{sku}",
+  operationId: "getSkuStockLevels",
+  tags: ["stock"],
   summary: "Read a SKU's levels in every warehouse, with totals",
   request: { params: SkuParams },
   responses: { 200: json(SkuLevels, "Every warehouse's level and their totals"), 404: problem("Never set anywhere") },
@@ -128,12 +155,14 @@ const getSkuLevels = scopedRoute("stock:read", {
 const listLevels = scopedRoute("stock:read", {
   method: "get",
   path: "/v1/stock",
+  operationId: "listStockLevels",
+  tags: ["stock"],
   summary: "List every item ever set, from D1's projection, in sku then warehouse order",
   description:
     "Eventually consistent: a change shows here once the change events reach D1 (seconds). " +
     "For exact figures read the item itself or `POST /v1/availability`.",
   request: { query: StockListQuery },
-  responses: { 200: json(StockPage, "A page of levels"), 400: problem("Invalid request") },
+  responses: { 200: json(StockPage, "A page of levels") },
 });
 
 export const stockRoutes = createRouter()

@@ -41,6 +41,8 @@ const noSuchWebhook = (id: string) => problems.notFound(`No webhook ${id}.`);
 const createWebhook = scopedRoute("webhooks", {
   method: "post",
   path: "/v1/webhooks",
+  operationId: "createWebhook",
+  tags: ["webhooks"],
   summary: "Subscribe a URL to low-stock alerts",
   description:
     "Deliveries are signed per Standard Webhooks with the returned `secret`, which is shown only here.",
@@ -56,6 +58,8 @@ const createWebhook = scopedRoute("webhooks", {
 const listWebhooks = scopedRoute("webhooks", {
   method: "get",
   path: "/v1/webhooks",
+  operationId: "listWebhooks",
+  tags: ["webhooks"],
   summary: "List webhooks (without their secrets)",
   responses: { 200: json(WebhookList, "Every webhook not deleted, oldest first") },
 });
@@ -63,6 +67,8 @@ const listWebhooks = scopedRoute("webhooks", {
 const getWebhook = scopedRoute("webhooks", {
   method: "get",
   path: "/v1/webhooks/{id}",
+  operationId: "getWebhook",
+  tags: ["webhooks"],
   summary: "Read one webhook (without its secret)",
   request: { params: WebhookParams },
   responses: { 200: json(Webhook, "The webhook"), 404: problem("No such webhook") },
@@ -71,6 +77,8 @@ const getWebhook = scopedRoute("webhooks", {
 const deleteWebhook = scopedRoute("webhooks", {
   method: "delete",
   path: "/v1/webhooks/{id}",
+  operationId: "deleteWebhook",
+  tags: ["webhooks"],
   summary: "Unsubscribe: no attempt is made after the next delivery alarm of any item",
   request: { params: WebhookParams },
   responses: { 204: { description: "Deleted" }, 404: problem("No such webhook") },
@@ -79,6 +87,8 @@ const deleteWebhook = scopedRoute("webhooks", {
 const listDeliveries = scopedRoute("webhooks", {
   method: "get",
   path: "/v1/webhooks/{id}/deliveries",
+  operationId: "listWebhookDeliveries",
+  tags: ["webhooks"],
   summary: "Delivery attempts to this webhook, newest first",
   request: { params: WebhookParams, query: DeliveriesQuery },
   responses: { 200: json(WebhookDeliveries, "Attempts"), 404: problem("No such webhook") },

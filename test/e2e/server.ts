@@ -3,7 +3,7 @@
  * Objects, D1 and Queues) as a child process and talks HTTP to it.
  *
  * Each server lives in its own temporary copy of the project (package.json, wrangler.toml,
- * tsconfig.json, .dev.vars.example copied; node_modules, src, migrations, scripts symlinked), so its
+ * tsconfig.json, .dev.vars.example copied; node_modules, src, migrations, scripts, console symlinked), so its
  * `.wrangler/` state never collides with other runs or with a developer's `npm start`.
  * The HTTP port and the devtools inspector port are both picked free, so instances run in
  * parallel.
@@ -25,6 +25,12 @@
  *
  * `server.fetch` sends `Authorization: Bearer <token>` unless `auth: false`, and encodes `json`.
  * `server.output()` returns what the process printed (useful in failure messages).
+ *
+ * Contract checking (`npm run test:contract`, i.e. `E2E_PRISM=1`, or `contract: true`): `fetch`
+ * and `send` go through Stoplight Prism in proxy mode (test/e2e/prism.ts), which validates each
+ * exchange against the OpenAPI document the server serves; an answer that breaks it makes the
+ * call throw. `baseUrl` stays the server itself (WebSockets, browsers); `apiUrl` is where
+ * `fetch` goes. A file whose requests cannot go through a proxy opts out with `contract: false`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -34,12 +40,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
+import { ContractProxy, contractCheckingRequested } from "./prism";
 
 /** The repository root (this file is test/e2e/server.ts). */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
 const COPIED = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example"];
-const LINKED = ["node_modules", "src", "migrations", "scripts"];
+// console/ is the console's source: `npm start` builds it into the copy's own .console-build/.
+const LINKED = ["node_modules", "src", "migrations", "scripts", "console"];
 
 export interface StartOptions {
   /** HTTP port; a free one is picked when omitted. */
@@ -53,6 +61,12 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Echo the server's output to this process's stderr as it comes. Default false. */
   echo?: boolean;
+  /**
+   * Check every `fetch`/`send` against the OpenAPI document through Prism (test/e2e/prism.ts).
+   * Default: on when `E2E_PRISM=1` (`npm run test:contract`). `false` for a file that must talk
+   * to the server directly (requests in flight during a SIGKILL).
+   */
+  contract?: boolean;
 }
 
 export interface FetchInit extends Omit<RequestInit, "body"> {
@@ -64,8 +78,10 @@ export interface FetchInit extends Omit<RequestInit, "body"> {
 }
 
 export interface DevServer {
-  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  /** `http://127.0.0.1:<port>`, without a trailing slash: the server itself. */
   readonly baseUrl: string;
+  /** Where `fetch` and `send` go: Prism's address when contract-checking, else `baseUrl`. */
+  readonly apiUrl: string;
   readonly port: number;
   /** The API token the server accepts (`API_TOKEN` from .dev.vars.example: "dev-token"). */
   readonly token: string;
@@ -75,6 +91,11 @@ export interface DevServer {
   readonly pid: number | null;
   /** Fetches `path` (e.g. "/v1/health") from the server, authenticated by default. */
   fetch(path: string, init?: FetchInit): Promise<Response>;
+  /**
+   * Sends a ready-made request (its URL under `apiUrl`) as it is, checked like `fetch`: for
+   * clients that build their own requests (openapi-fetch's `fetch` option).
+   */
+  send(request: Request): Promise<Response>;
   /**
    * Signals the whole process group (npm, wrangler, workerd) and waits until the port is
    * free. SIGKILL is an abrupt crash; SIGTERM/SIGINT a polite stop (escalated to SIGKILL
@@ -144,6 +165,12 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     await writeFile(join(dir, ".dev.vars"), [example.trimEnd(), ...extra, ""].join("\n"));
     const server = new Server(dir, await readToken(dir), options.port ?? (await freePort()), options);
     await server.launch();
+    try {
+      await server.startContractProxy();
+    } catch (error) {
+      await server.cleanup();
+      throw error;
+    }
     return server;
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
@@ -155,6 +182,7 @@ class Server implements DevServer {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private log = "";
+  private proxy: ContractProxy | null = null;
 
   constructor(
     readonly dir: string,
@@ -171,8 +199,22 @@ class Server implements DevServer {
     return `http://127.0.0.1:${this.currentPort}`;
   }
 
+  get apiUrl(): string {
+    return this.proxy?.url ?? this.baseUrl;
+  }
+
   get pid(): number | null {
     return this.child?.pid ?? null;
+  }
+
+  /** Starts Prism in front of the server when this run checks the contract. */
+  async startContractProxy(): Promise<void> {
+    if (!(this.options.contract ?? contractCheckingRequested())) return;
+    this.proxy = new ContractProxy(PROJECT_ROOT, this.dir, await freePort(), (text) => {
+      this.log += text;
+      if (this.options.echo) process.stderr.write(text);
+    });
+    await this.proxy.start(this.baseUrl);
   }
 
   output(): string {
@@ -187,7 +229,14 @@ class Server implements DevServer {
       h.set("content-type", "application/json");
       rest.body = JSON.stringify(json);
     }
-    return fetch(`${this.baseUrl}${path}`, { ...rest, headers: h });
+    const response = await fetch(`${this.apiUrl}${path}`, { ...rest, headers: h });
+    return this.proxy === null ? response : this.proxy.check(rest.method ?? "GET", path, response);
+  }
+
+  async send(request: Request): Promise<Response> {
+    const { pathname, search } = new URL(request.url);
+    const response = await fetch(request);
+    return this.proxy === null ? response : this.proxy.check(request.method, `${pathname}${search}`, response);
   }
 
   async launch(): Promise<void> {
@@ -273,9 +322,15 @@ class Server implements DevServer {
     await this.kill("SIGTERM");
     if (options.newPort) this.currentPort = await freePort();
     await this.launch();
+    // Prism keeps running across a restart on the same port; a new port needs a new upstream.
+    if (options.newPort && this.proxy !== null) {
+      await this.proxy.stop();
+      await this.proxy.start(this.baseUrl);
+    }
   }
 
   async cleanup(): Promise<void> {
+    await this.proxy?.stop();
     await this.kill("SIGKILL");
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -216,4 +216,52 @@ describe("GET /v1/openapi.json", () => {
       "header:idempotency-key",
     );
   });
+
+  it("names, tags and documents the errors of every operation (issue 15)", async () => {
+    interface Operation {
+      operationId: string;
+      tags: string[];
+      parameters?: unknown[];
+      requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+      responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref?: string } }> }>;
+    }
+    const doc = (await call("GET", "/v1/openapi.json", { auth: false })).body;
+    const paths = doc.paths as Record<string, Record<string, Operation>>;
+    expect(doc.info.version).toBe("1.1.0");
+    expect(doc.info.license).toMatchObject({ name: expect.any(String) });
+    expect(doc.servers).toEqual([expect.objectContaining({ url: expect.stringMatching(/^https?:\/\//) })]);
+    const tags = (doc.tags as { name: string; description: string }[]).map((t) => t.name);
+    expect(tags.sort()).toEqual(["availability", "channels", "events", "health", "keys", "reservations", "stock", "webhooks"]);
+
+    const ids = new Set<string>();
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const name = `${method} ${path}`;
+        expect(op.operationId, name).toMatch(/^[a-z][A-Za-z]+$/);
+        expect(ids.has(op.operationId), `${name}: operationId ${op.operationId} repeated`).toBe(false);
+        ids.add(op.operationId);
+        expect(op.tags, name).toHaveLength(1);
+        expect(tags, name).toContain(op.tags[0]);
+        const statuses = Object.keys(op.responses);
+        if (path === "/v1/health") continue;
+        // Every authenticated operation: the token, the scope (naming it), the rate limit, an unreachable dependency.
+        expect(statuses, name).toEqual(expect.arrayContaining(["401", "403", "429", "503"]));
+        expect(op.responses["403"]?.content?.["application/problem+json"]?.schema.$ref, name).toBe("#/components/schemas/ForbiddenProblem");
+        expect(Object.keys(op.responses["429"]?.headers ?? {}), name).toContain("Retry-After");
+        if ((op.parameters ?? []).length > 0 || op.requestBody !== undefined) expect(statuses, name).toContain("400");
+        if (op.requestBody !== undefined) {
+          expect(statuses, name).toEqual(expect.arrayContaining(["413", "415"]));
+          expect(op.requestBody.content["application/json"]?.schema.$ref, `${name}: a named body schema, with an example`).toBeDefined();
+        }
+      }
+    }
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, { example?: unknown }>)) {
+      const isBody = Object.values(paths).some((ops) =>
+        Object.values(ops).some((op) => op.requestBody?.content["application/json"]?.schema.$ref === `#/components/schemas/${name}`),
+      );
+      if (isBody) expect(schema.example, `${name} has an example`).toBeDefined();
+    }
+    // A Level's answer documents its ETag.
+    expect(Object.keys(paths["/v1/stock/{sku}/{warehouse}"]?.get?.responses["200"]?.headers ?? {})).toContain("ETag");
+  });
 });
