@@ -1,4 +1,4 @@
-import { type z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { stockAnalytics } from "../events/analytics";
 import { decodeCursor, encodeCursor } from "../events/cursor";
@@ -10,7 +10,7 @@ import { createRouter } from "./router";
 import {
   EventPage,
   EventsQuery,
-  EventType,
+  type EventType,
   ItemParams,
   json,
   problem,

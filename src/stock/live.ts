@@ -163,10 +163,14 @@ export class LiveWatchers {
       const level = this.host.level();
       const version = versionOf(level);
       const now = this.clock.now();
+      // Serialized once, only if some socket is sent to.
       let message: string | undefined;
       const steps = sockets.map((socket) => {
         const s = step(safely(() => stateOf(socket), NOTHING_SENT), version, now);
-        if (s.kind === "send") this.send(socket, (message ??= liveMessage(level)), version, now);
+        if (s.kind === "send") {
+          message ??= liveMessage(level);
+          this.send(socket, message, version, now);
+        }
         return s;
       });
       const next = nextFlush(steps);

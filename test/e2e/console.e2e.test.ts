@@ -116,7 +116,6 @@ const run = Math.random().toString(36).slice(2, 7).toUpperCase();
 const PREFIX = `CON-${run}`;
 const MUG = `${PREFIX}-MUG`;
 
-// biome-ignore lint/suspicious/noExplicitAny: the test reads the API's JSON loosely
 async function api(path: string, init?: Parameters<DevServer["fetch"]>[1]): Promise<any> {
   const r = await server.fetch(path, init);
   const text = await r.text();

@@ -234,7 +234,7 @@ describe("line changes against a model", () => {
           const rivalLines = stocked.flatMap((item, i) => (rivalQuantities[i] ? [line(item, rivalQuantities[i] as number)] : []));
           const rivalId = unique("rival");
           const rival = rivalLines.length > 0 ? await coordinator(rivalId).place({ id: rivalId, lines: rivalLines, ttlSeconds: 600 }) : null;
-          const rivalHolds = stocked.map((item, i) => (rival?.kind === "created" ? (rivalQuantities[i] ?? 0) : 0));
+          const rivalHolds = stocked.map((_, i) => (rival?.kind === "created" ? (rivalQuantities[i] ?? 0) : 0));
           let cartHolds = stocked.map(() => 1);
           for (const quantities of changes) {
             const next = stocked.flatMap((item, i) => ((quantities[i] ?? 0) > 0 ? [line(item, quantities[i] as number)] : []));

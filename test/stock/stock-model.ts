@@ -71,7 +71,7 @@ export class StockModel {
   }
 
   /** Whether the operation succeeds (including as a repeat), applying it. */
-  holdOp(id: string, op: HoldOpName, now: number): boolean {
+  holdOp(id: string, op: HoldOpName, _now: number): boolean {
     const h = this.holds.get(id);
     if (h === undefined || this.onHand === null) return false;
     const s = h.state;

@@ -229,7 +229,7 @@ describe("low-stock webhook delivery", () => {
     expect(received).toHaveLength(MAX_ATTEMPTS);
     const times = received.map((r) => r.at);
     const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-    gaps.slice(1).forEach((gap, i) => expect(gap).toBeGreaterThan(gaps[i] ?? 0));
+    for (const [i, gap] of gaps.slice(1).entries()) expect(gap).toBeGreaterThan(gaps[i] ?? 0);
     expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThan(30 * 60_000);
     expect(new Set(received.map((r) => r.headers["webhook-id"])).size).toBe(1);
     const recorded = await deliveries(id);
