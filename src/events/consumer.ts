@@ -1,6 +1,6 @@
+import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { CHANGE_TYPES } from "../stock/ledger";
 import { eventId, type StockEvent } from "./event";
@@ -65,7 +65,11 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
     if (parsed.success) {
       valid.push({ message, event: parsed.data });
     } else if (deadLetters) {
-      console.error(`events consumer: dropping malformed dead letter ${message.id}`, JSON.stringify(message.body), z.prettifyError(parsed.error));
+      console.error(
+        `events consumer: dropping malformed dead letter ${message.id}`,
+        JSON.stringify(message.body),
+        z.prettifyError(parsed.error),
+      );
       message.ack();
     } else {
       console.error(`events consumer: poison message ${message.id} (attempt ${message.attempts})`, z.prettifyError(parsed.error));
@@ -75,7 +79,13 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
   if (valid.length === 0) return;
 
   try {
-    await runBatch(db, recordStatements(db, valid.map((v) => v.event)));
+    await runBatch(
+      db,
+      recordStatements(
+        db,
+        valid.map((v) => v.event),
+      ),
+    );
     for (const { message } of valid) message.ack();
     return;
   } catch (error) {
@@ -99,9 +109,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
  * no-op) and, per item, the projection from its highest-seq event, applied only if newer.
  */
 function recordStatements(db: Db, batch: readonly StockEvent[]): Statement[] {
-  const ordered = [...batch].sort(
-    (a, b) => Date.parse(a.at) - Date.parse(b.at) || compareItems(a, b) || a.seq - b.seq,
-  );
+  const ordered = [...batch].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareItems(a, b) || a.seq - b.seq);
   const latest = new Map<string, StockEvent>();
   for (const event of ordered) {
     const key = `${event.sku}/${event.warehouse}`;

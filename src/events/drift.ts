@@ -31,17 +31,9 @@ export interface ProjectedState {
 
 export type DriftReason = "values_differ" | "ahead" | "unknown_item" | "behind" | "missing_events";
 
-export type Verdict =
-  | { status: "consistent" }
-  | { status: "lagging" }
-  | { status: "drift"; reason: DriftReason };
+export type Verdict = { status: "consistent" } | { status: "lagging" } | { status: "drift"; reason: DriftReason };
 
-export function judge(
-  expected: ExpectedState | null,
-  projected: ProjectedState | null,
-  now: number,
-  graceMs: number,
-): Verdict {
+export function judge(expected: ExpectedState | null, projected: ProjectedState | null, now: number, graceMs: number): Verdict {
   if (expected === null) {
     return projected === null ? { status: "consistent" } : { status: "drift", reason: "unknown_item" };
   }

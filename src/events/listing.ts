@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import type { Level } from "../stock/ledger";
 import type { ItemKey } from "./listing-cursor";
 import { stockProjection } from "./schema";
-import type { Level } from "../stock/ledger";
 
 /**
  * `GET /v1/stock`: every item ever set, as D1's projection last saw it, in (sku, warehouse)

@@ -8,9 +8,7 @@ import { type EventRow, events, stockProjection } from "./schema";
  * which inside the subquery would name the events table's own columns.
  */
 const RECORDED_EVENTS = sql
-  .raw(
-    "(select count(*) from events e where e.sku = stock_projection.sku and e.warehouse = stock_projection.warehouse)",
-  )
+  .raw("(select count(*) from events e where e.sku = stock_projection.sku and e.warehouse = stock_projection.warehouse)")
   .mapWith(Number);
 
 /** Every read of the events database, in one place. */
@@ -22,7 +20,14 @@ export class EventsReader {
   }
 
   /** Events in recording order after position `after`; one more than `limit` tells if there are more. */
-  async listEvents(filter: { sku?: string; warehouse?: string; type?: string; actor?: string | null; after: number; limit: number }): Promise<{
+  async listEvents(filter: {
+    sku?: string;
+    warehouse?: string;
+    type?: string;
+    actor?: string | null;
+    after: number;
+    limit: number;
+  }): Promise<{
     events: EventRow[];
     more: boolean;
   }> {
@@ -83,7 +88,8 @@ export class EventsReader {
 
   /** A page of projections in (sku, warehouse) order, each with how many of its events D1 holds. */
   async projectionsAfter(after: { sku: string; warehouse: string } | null, limit: number): Promise<ProjectionState[]> {
-    const where = after === null ? undefined : sql`(${stockProjection.sku}, ${stockProjection.warehouse}) > (${after.sku}, ${after.warehouse})`;
+    const where =
+      after === null ? undefined : sql`(${stockProjection.sku}, ${stockProjection.warehouse}) > (${after.sku}, ${after.warehouse})`;
     return this.projectionQuery(where, limit);
   }
 

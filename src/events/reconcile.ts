@@ -44,9 +44,7 @@ export async function reconcile(env: Pick<Env, "DB" | "STOCK_ITEM">, options: Re
       const level = levels[index] ?? null;
       const projection = byItem.get(`${item.sku}/${item.warehouse}`) ?? null;
       const expected: ExpectedState | null =
-        level === null
-          ? null
-          : { onHand: level.onHand, reserved: level.reserved, version: level.version, updatedAt: level.updatedAt };
+        level === null ? null : { onHand: level.onHand, reserved: level.reserved, version: level.version, updatedAt: level.updatedAt };
       const projected: ProjectedState | null =
         projection === null
           ? null

@@ -1,7 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { availabilityRoutes } from "./availability";
 import { authenticate } from "./auth";
+import { availabilityRoutes } from "./availability";
 import { channelRoutes } from "./channels";
 import { guardD1 } from "./d1-guard";
 import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
@@ -21,7 +21,15 @@ export function createApp() {
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
 
-  app.use("*", bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw problems.payloadTooLarge(BODY_LIMIT_BYTES); } }));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: BODY_LIMIT_BYTES,
+      onError: () => {
+        throw problems.payloadTooLarge(BODY_LIMIT_BYTES);
+      },
+    }),
+  );
   app.route("/", healthRoutes);
   // First, so the key lookup's D1 reads are guarded too (an unreachable D1 is a 503).
   app.use("/v1/*", guardD1());

@@ -22,7 +22,11 @@ export const PutChannelBody = z
         const seen = new Set<string>();
         warehouses.forEach((warehouse, index) => {
           if (seen.has(warehouse)) {
-            ctx.addIssue({ code: "custom", path: [index], message: `${warehouse} is listed twice: each warehouse once, in priority order` });
+            ctx.addIssue({
+              code: "custom",
+              path: [index],
+              message: `${warehouse} is listed twice: each warehouse once, in priority order`,
+            });
           }
           seen.add(warehouse);
         });

@@ -20,8 +20,7 @@ function channelBody(channel: StoredChannel) {
 const noSuchChannel = (id: string) => problems.notFound(`No channel ${id}.`);
 
 /** Said once, on the write routes: how soon reservations see a change. */
-const PROPAGATION =
-  "Reservations in other isolates use the previous definition for up to 10 seconds (each isolate caches channels).";
+const PROPAGATION = "Reservations in other isolates use the previous definition for up to 10 seconds (each isolate caches channels).";
 
 const putChannel = scopedRoute("admin", {
   method: "put",
@@ -71,10 +70,7 @@ export const channelRoutes = createRouter()
   .openapi(putChannel, async (c) => {
     const { channel: id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const channel = await new ChannelStore(c.env.DB).put(
-      { id, warehouses: body.warehouses, safetyStock: body.safetyStock },
-      Date.now(),
-    );
+    const channel = await new ChannelStore(c.env.DB).put({ id, warehouses: body.warehouses, safetyStock: body.safetyStock }, Date.now());
     rememberChannel(id, channel);
     return c.json(channelBody(channel), 200);
   })

@@ -59,8 +59,7 @@ function guarded(db: D1Database): D1Database {
       }
       if (property === "batch") {
         // D1's batch wants its own statement objects, not our proxies: hand it the originals.
-        return (statements: D1PreparedStatement[]) =>
-          guardResult(Reflect.apply(value, target, [statements.map(unwrap)]));
+        return (statements: D1PreparedStatement[]) => guardResult(Reflect.apply(value, target, [statements.map(unwrap)]));
       }
       return (...args: unknown[]) => {
         try {

@@ -89,5 +89,5 @@ export function notFound(routes: () => { method: string; path: string }[]): NotF
 function templateMatches(template: string, path: string): boolean {
   const a = template.split("/");
   const b = path.split("/");
-  return a.length === b.length && a.every((part, i) => part.startsWith(":") ? (b[i] ?? "") !== "" : part === b[i]);
+  return a.length === b.length && a.every((part, i) => (part.startsWith(":") ? (b[i] ?? "") !== "" : part === b[i]));
 }

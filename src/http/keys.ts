@@ -1,5 +1,5 @@
 import { rememberKey } from "../keys/directory";
-import { type ApiKey as StoredKey, KeyStore } from "../keys/store";
+import { KeyStore, type ApiKey as StoredKey } from "../keys/store";
 import { hashToken, newKeyId, newToken } from "../keys/token";
 import { ApiKey, CreatedKey, CreateKeyBody, KeyList, KeyParams } from "./key-schemas";
 import { problems } from "./problem";
@@ -57,7 +57,13 @@ export const keyRoutes = createRouter()
     const body = c.req.valid("json");
     const token = newToken();
     const tokenHash = await hashToken(token);
-    const key: StoredKey = { id: newKeyId(), name: body.name, scopes: body.scopes, warehouses: body.warehouses ?? null, createdAt: Date.now() };
+    const key: StoredKey = {
+      id: newKeyId(),
+      name: body.name,
+      scopes: body.scopes,
+      warehouses: body.warehouses ?? null,
+      createdAt: Date.now(),
+    };
     await new KeyStore(c.env.DB).create(key, tokenHash);
     rememberKey(tokenHash, key);
     c.header("location", `/v1/keys/${key.id}`);

@@ -41,10 +41,8 @@ export const problems = {
   invalidRequest: (errors: FieldError[]) =>
     new Problem(400, "invalid_request", "Invalid request", "The request does not match the schema.", { errors }),
   malformedJson: () => new Problem(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON."),
-  unauthorized: () =>
-    new Problem(401, "unauthorized", "Unauthorized", "A valid `Authorization: Bearer <token>` header is required."),
-  forbidden: (requiredScope: string, detail: string) =>
-    new Problem(403, "forbidden", "Forbidden", detail, { requiredScope }),
+  unauthorized: () => new Problem(401, "unauthorized", "Unauthorized", "A valid `Authorization: Bearer <token>` header is required."),
+  forbidden: (requiredScope: string, detail: string) => new Problem(403, "forbidden", "Forbidden", detail, { requiredScope }),
   rateLimited: (retryAfterSeconds: number) =>
     new Problem(429, "rate_limited", "Rate limited", `This key is over its rate limit; retry after ${retryAfterSeconds} s.`, {
       retryAfter: retryAfterSeconds,
@@ -56,10 +54,8 @@ export const problems = {
     }),
   methodNotAllowed: (allow: string[]) =>
     new Problem(405, "method_not_allowed", "Method not allowed", `Allowed: ${allow.join(", ")}.`, { allow }),
-  payloadTooLarge: (limit: number) =>
-    new Problem(413, "payload_too_large", "Payload too large", `The body exceeds ${limit} bytes.`),
-  unsupportedMediaType: () =>
-    new Problem(415, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."),
+  payloadTooLarge: (limit: number) => new Problem(413, "payload_too_large", "Payload too large", `The body exceeds ${limit} bytes.`),
+  unsupportedMediaType: () => new Problem(415, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."),
   upgradeRequired: () =>
     new Problem(
       426,

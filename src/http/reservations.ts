@@ -3,7 +3,16 @@ import { coordinatorFor } from "../reservations/address";
 import type { ChangeResult, Shortage } from "../reservations/ReservationCoordinator";
 import { Problem, problems } from "./problem";
 import { createRouter } from "./router";
-import { ChangeLinesBody, CreateReservationBody, ExtendReservationBody, json, jsonBody, problem, Reservation, ReservationParams } from "./schemas";
+import {
+  ChangeLinesBody,
+  CreateReservationBody,
+  ExtendReservationBody,
+  json,
+  jsonBody,
+  problem,
+  Reservation,
+  ReservationParams,
+} from "./schemas";
 import { scopedRoute } from "./scopes";
 
 function newReservationId(): string {
@@ -183,7 +192,10 @@ export const reservationRoutes = createRouter()
         throw insufficientStock(result.shortages, "Not enough stock for the new lines; the reservation keeps its previous lines.");
       case "unsourceable":
         throw problems.invalidRequest(
-          result.indices.map((i) => ({ path: `lines.${i}.warehouse`, message: "the reservation has no channel to source a line without a warehouse" })),
+          result.indices.map((i) => ({
+            path: `lines.${i}.warehouse`,
+            message: "the reservation has no channel to source a line without a warehouse",
+          })),
         );
       case "needs_channel":
         throw problems.unavailable();

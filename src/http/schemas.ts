@@ -2,9 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "../events/cursor";
 import { decodeListingCursor } from "../events/listing-cursor";
 import { SCOPES } from "../keys/scopes";
-import { parseTags } from "../stock/precondition";
 import { STATUSES } from "../reservations/lifecycle";
 import { ADJUSTMENT_REASONS, CHANGE_TYPES } from "../stock/ledger";
+import { parseTags } from "../stock/precondition";
 import { ALERT_TYPES } from "../webhooks/crossing";
 
 /**
@@ -18,9 +18,7 @@ export const Identifier = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
 
-export const ReservationId = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "1 to 128 of A-Z a-z 0-9 . _ : -");
+export const ReservationId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "1 to 128 of A-Z a-z 0-9 . _ : -");
 
 const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-26T12:00:00.000Z" });
 
@@ -40,13 +38,9 @@ export const SetLevelBody = z
     onHand: z.number().int().min(0).max(MAX_ON_HAND),
     lowStockThreshold: z.number().int().min(0).max(MAX_ON_HAND).optional(),
     reorderQuantity: z.number().int().min(0).max(MAX_ON_HAND).optional(),
-    shards: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ description: "Pool members that take this item's reservations in parallel (flash sales); kept when omitted, initially 1." }),
+    shards: z.number().int().min(1).max(64).optional().openapi({
+      description: "Pool members that take this item's reservations in parallel (flash sales); kept when omitted, initially 1.",
+    }),
   })
   .openapi("SetLevel", { example: { onHand: 10, lowStockThreshold: 3, reorderQuantity: 20 } });
 
@@ -72,7 +66,8 @@ const IfMatch = z
   .optional()
   .openapi({
     param: { name: "if-match", in: "header" },
-    description: '`If-Match: "<version>"`: apply only if the level is still at that version (`*`: only if it has been set); otherwise 412 with the current level.',
+    description:
+      '`If-Match: "<version>"`: apply only if the level is still at that version (`*`: only if it has been set); otherwise 412 with the current level.',
   });
 
 export const SetLevelHeaders = z.object({
@@ -132,9 +127,7 @@ export const Shards = z
 
 const Totals = z.object({ onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() });
 
-export const SkuLevels = z
-  .object({ sku: z.string(), warehouses: z.array(Level), totals: Totals })
-  .openapi("SkuLevels");
+export const SkuLevels = z.object({ sku: z.string(), warehouses: z.array(Level), totals: Totals }).openapi("SkuLevels");
 
 const Quantity = z.number().int().min(1).max(1_000_000);
 
@@ -225,7 +218,6 @@ export const Reservation = z
   })
   .openapi("Reservation");
 
-
 export const ExtendReservationBody = z
   .object({ ttlSeconds: z.number().int().min(1).max(86_400) })
   .openapi("ExtendReservation", { example: { ttlSeconds: 1800 } });
@@ -293,7 +285,10 @@ export const EventsQuery = z.object({
     .string()
     .regex(/^(root|service|key_[A-Za-z0-9_-]{16})$/, "root, service, or a key id")
     .optional()
-    .openapi({ param: { name: "actor", in: "query" }, description: "A key id, `root`, or `service` for the service's own changes (expiry)" }),
+    .openapi({
+      param: { name: "actor", in: "query" },
+      description: "A key id, `root`, or `service` for the service's own changes (expiry)",
+    }),
   after: z
     .string()
     .refine((cursor) => decodeCursor(cursor) !== null, "not a cursor this API returned as `next`")
@@ -369,9 +364,7 @@ const ItemState = z.object({
 export const ReconcileReport = z
   .object({
     checked: z.number().int(),
-    drifted: z.array(
-      ItemState.extend({ reason: z.enum(["values_differ", "ahead", "unknown_item", "behind", "missing_events"]) }),
-    ),
+    drifted: z.array(ItemState.extend({ reason: z.enum(["values_differ", "ahead", "unknown_item", "behind", "missing_events"]) })),
     lagging: z.array(ItemState).openapi({ description: "D1 behind an object that changed in the last minute" }),
   })
   .openapi("ReconcileReport");
@@ -486,9 +479,7 @@ export const ProblemDetails = z
     retryAfter: z.number().int().optional().openapi({ description: "rate_limited: seconds to wait, as in `Retry-After`" }),
     shortages: z.array(Shortage).optional().openapi({ description: "insufficient_stock: every line that cannot be covered" }),
     reservationStatus: z.enum(STATUSES).optional().openapi({ description: "invalid_state: the state the reservation is in" }),
-    level: Level.nullable()
-      .optional()
-      .openapi({ description: "precondition_failed: the item's current level (null if it was never set)" }),
+    level: Level.nullable().optional().openapi({ description: "precondition_failed: the item's current level (null if it was never set)" }),
     onHand: z.number().int().optional().openapi({ description: "negative_on_hand: the current on-hand quantity" }),
     channel: z.string().optional().openapi({ description: "unknown_channel: the channel named" }),
     allow: z.array(z.string()).optional().openapi({ description: "method_not_allowed: the methods the path allows" }),

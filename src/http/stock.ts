@@ -1,9 +1,9 @@
-import { decodeListingCursor, encodeListingCursor } from "../events/listing-cursor";
 import { StockListing } from "../events/listing";
+import { decodeListingCursor, encodeListingCursor } from "../events/listing-cursor";
+import { skuDirectory, stockItem } from "../stock/address";
 import type { Level as StockLevel } from "../stock/ledger";
 import { levelBody } from "../stock/level-view";
 import { answeredSubprotocol, isWebSocketUpgrade, LIVE_INTERVAL_MS, LIVE_SUBPROTOCOL } from "../stock/live";
-import { skuDirectory, stockItem } from "../stock/address";
 import { etagOf, type Precondition, parseTags } from "../stock/precondition";
 import type { PreconditionFailed } from "../stock/StockItem";
 import { Problem, problems } from "./problem";
@@ -47,9 +47,7 @@ function precondition(headers: { "if-match"?: string | undefined; "if-none-match
 
 function preconditionFailed(result: PreconditionFailed): Problem {
   const detail =
-    result.level === null
-      ? "The item has never been set."
-      : `The item is at version ${result.level.version}; read it again and retry.`;
+    result.level === null ? "The item has never been set." : `The item is at version ${result.level.version}; read it again and retry.`;
   return new Problem(412, "precondition_failed", "Precondition failed", detail, {
     level: result.level === null ? null : levelBody(result.level),
   });
@@ -69,8 +67,7 @@ function levelResponse(description: string) {
   };
 }
 
-const neverSet = (sku: string, warehouse: string) =>
-  problems.notFound(`No stock level has been set for ${sku} in ${warehouse}.`);
+const neverSet = (sku: string, warehouse: string) => problems.notFound(`No stock level has been set for ${sku} in ${warehouse}.`);
 
 const setLevel = scopedRoute("stock:write", {
   method: "put",
@@ -127,7 +124,7 @@ const watchLevel = scopedRoute("stock:read", {
   tags: ["stock"],
   summary: "Watch a level live (WebSocket)",
   description:
-    "Upgrades to a WebSocket. The server sends `{ \"type\": \"level\", \"level\": Level | null }` on connect " +
+    'Upgrades to a WebSocket. The server sends `{ "type": "level", "level": Level | null }` on connect ' +
     "(`null` while the item has never been set), then after each change of the item, at most one message " +
     `per ${LIVE_INTERVAL_MS} ms (the latest state wins; after a burst the last message carries the final level). ` +
     "The text `ping` is answered `pong`. Browsers, which cannot set headers on a WebSocket, authenticate with the " +

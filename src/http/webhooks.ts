@@ -44,8 +44,7 @@ const createWebhook = scopedRoute("webhooks", {
   operationId: "createWebhook",
   tags: ["webhooks"],
   summary: "Subscribe a URL to low-stock alerts",
-  description:
-    "Deliveries are signed per Standard Webhooks with the returned `secret`, which is shown only here.",
+  description: "Deliveries are signed per Standard Webhooks with the returned `secret`, which is shown only here.",
   request: { body: jsonBody(CreateWebhookBody) },
   responses: {
     201: json(CreatedWebhook, "Subscribed"),
@@ -113,12 +112,7 @@ export const webhookRoutes = createRouter()
     }
     const repository = new WebhookRepository(c.env.DB, c.env.WEBHOOK_SECRET_KEYS);
     if ((await repository.countVisible()) >= MAX_SUBSCRIPTIONS) {
-      throw new Problem(
-        409,
-        "webhook_limit",
-        "Too many webhooks",
-        `At most ${MAX_SUBSCRIPTIONS} webhooks may exist; delete one first.`,
-      );
+      throw new Problem(409, "webhook_limit", "Too many webhooks", `At most ${MAX_SUBSCRIPTIONS} webhooks may exist; delete one first.`);
     }
     const secret = newSecret();
     const events: AlertType[] = body.events ?? [...AlertTypeSchema.options];

@@ -55,13 +55,19 @@ export class KeyStore {
   }
 
   async get(id: string): Promise<ApiKey | null> {
-    const rows = await this.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), isNull(apiKeys.deletedAt)));
+    const rows = await this.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.deletedAt)));
     return rows[0] === undefined ? null : fromRow(rows[0]);
   }
 
   /** The live key whose token hashes to `tokenHash`, or null. */
   async byTokenHash(tokenHash: string): Promise<ApiKey | null> {
-    const rows = await this.db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.deletedAt)));
+    const rows = await this.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.deletedAt)));
     return rows[0] === undefined ? null : fromRow(rows[0]);
   }
 

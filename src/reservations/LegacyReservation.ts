@@ -33,18 +33,12 @@ export class Reservation extends DurableObject<Env> {
   }
 
   private hasV01Table(): boolean {
-    return (
-      this.ctx.storage.sql
-        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reservation'")
-        .toArray().length > 0
-    );
+    return this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reservation'").toArray().length > 0;
   }
 
   /** v0.1 layout: `reservation (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)`. */
   private load(): ReservationRecord | null {
-    const row = this.ctx.storage.sql
-      .exec<{ record: string }>("SELECT record FROM reservation WHERE id = 1")
-      .toArray()[0];
+    const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM reservation WHERE id = 1").toArray()[0];
     return row === undefined ? null : (JSON.parse(row.record) as ReservationRecord);
   }
 }

@@ -5,7 +5,6 @@ import { poolMember } from "../objects/pool";
 import { stockItem, stockItemName, stockPoolMember } from "../stock/address";
 import { available } from "../stock/ledger";
 import type { HoldOpResult, HoldResult, ResizeRequest, StockItem } from "../stock/StockItem";
-import { type ItemChange, planChange, reallocate, sourcedCeiling } from "./line-change";
 import { legacyReservation } from "./address";
 import {
   allocationsOf,
@@ -14,15 +13,16 @@ import {
   isInterrupted,
   type Line,
   type PendingChange,
+  type Request,
   type RequestedLine,
   type ReservationRecord,
   type ReservationView,
-  type Request,
-  sameRequest,
   type Status,
+  sameRequest,
   statusAt,
   viewAt,
 } from "./lifecycle";
+import { type ItemChange, planChange, reallocate, sourcedCeiling } from "./line-change";
 import { ReservationStore } from "./ReservationStore";
 
 /** How long an interrupted step waits before the alarm re-drives it. */
@@ -289,7 +289,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
         warehouse,
         available: view.get(stockItemName(line.sku, warehouse)) ?? 0,
       }));
-      const plan = source(need, stocks.filter((s) => !holding.has(s.warehouse)), channel.safetyStock);
+      const plan = source(
+        need,
+        stocks.filter((s) => !holding.has(s.warehouse)),
+        channel.safetyStock,
+      );
       if (plan !== null) {
         lines.push(...plan.map((a) => ({ sku: line.sku, warehouse: a.warehouse, quantity: a.quantity })));
       } else {
@@ -300,9 +304,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
         shortages.push({ sku: line.sku, warehouse: null, requested: line.quantity, available: channelHas });
       }
     }
-    return shortages.length > 0
-      ? { kind: "refuse", result: { kind: "insufficient_stock", shortages } }
-      : { kind: "allocate", lines };
+    return shortages.length > 0 ? { kind: "refuse", result: { kind: "insufficient_stock", shortages } } : { kind: "allocate", lines };
   }
 
   /** Every allocation held: the record keeps the ones that hold, and the reservation is acknowledged. */
@@ -325,11 +327,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * not pile up here; otherwise the record stays (`rejected`) to keep the attempt count, which
    * the items' tombstones of earlier attempts are keyed by.
    */
-  private async abandonPlacement(
-    record: ReservationRecord,
-    states: AllocationState[],
-    outcome: PlaceResult,
-  ): Promise<PlaceResult> {
+  private async abandonPlacement(record: ReservationRecord, states: AllocationState[], outcome: PlaceResult): Promise<PlaceResult> {
     const unsettled = allocationsOf(record).flatMap((_, i) => (states[i] === "refused" ? [] : [i]));
     try {
       if (record.attempt === 1 && unsettled.length === 0 && outcome.kind === "insufficient_stock") {
@@ -474,7 +472,12 @@ export class ReservationCoordinator extends DurableObject<Env> {
       }
       const plan = reallocate(current, line.quantity, stocks, ch.safetyStock);
       if (plan === null) {
-        shortages.push({ sku: line.sku, warehouse: null, requested: line.quantity, available: sourcedCeiling(current, stocks, ch.safetyStock) });
+        shortages.push({
+          sku: line.sku,
+          warehouse: null,
+          requested: line.quantity,
+          available: sourcedCeiling(current, stocks, ch.safetyStock),
+        });
       } else {
         allocations.push(...plan.map((a) => ({ sku: line.sku, warehouse: a.warehouse, quantity: a.quantity })));
       }
@@ -699,9 +702,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
   /** Release is per line and cannot half fail: a line already expired is as good as released. */
   private async runRelease(record: ReservationRecord): Promise<ReservationRecord> {
     this.save({ ...record, phase: "releasing" });
-    await settleAll<HoldOpResult>(
-      allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id, record.actor ?? null)),
-    );
+    await settleAll<HoldOpResult>(allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id, record.actor ?? null)));
     return this.save({ ...record, phase: "released" });
   }
 
@@ -718,7 +719,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
         const member = record.placements?.[i];
         const calls = [item.voidAttempt(record.id, record.attempt, record.actor ?? null)];
         if (typeof member === "number") {
-          calls.push(stockPoolMember(this.env, line.sku, line.warehouse, member).voidAttempt(record.id, record.attempt, record.actor ?? null));
+          calls.push(
+            stockPoolMember(this.env, line.sku, line.warehouse, member).voidAttempt(record.id, record.attempt, record.actor ?? null),
+          );
         }
         return calls;
       }),

@@ -1,6 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Actor, eventFor, type StockEvent } from "../events/event";
 import { EventsReader } from "../events/queries";
+import { deliverAlerts } from "../webhooks/delivery";
+import { recordCrossings } from "../webhooks/outbox";
+import { WebhookRepository } from "../webhooks/subscriptions";
 import { skuDirectory, stockItem, stockPoolMember } from "./address";
 import {
   countsAsReserved,
@@ -32,9 +35,6 @@ import { answeredSubprotocol, isWebSocketUpgrade, LiveWatchers } from "./live";
 import { exactLevel, grantFor, lowWater, type MemberTotals, memberTotals, unallocatedDelta } from "./pool";
 import { type Precondition, preconditionHolds } from "./precondition";
 import { type PoolMember, type PoolRole, type PoolState, StockItemStore } from "./StockItemStore";
-import { deliverAlerts } from "../webhooks/delivery";
-import { recordCrossings } from "../webhooks/outbox";
-import { WebhookRepository } from "../webhooks/subscriptions";
 
 /**
  * Events are shipped by the invocation that wrote them, right after it; the alarm is only
@@ -228,10 +228,14 @@ export class StockItem extends DurableObject<Env> {
     const snapshot = await this.mutate(() => ({ level: this.store.readLevel(), members: this.store.readMembers() }));
     if (snapshot.level === null) return null;
     const { level, members } = snapshot;
-    const totals = await Promise.all(
-      members.map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).memberTotalsNow()),
+    const totals = await Promise.all(members.map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).memberTotalsNow()));
+    return this.answered(
+      exactLevel(
+        level,
+        members.map((m) => m.absorbed),
+        totals,
+      ),
     );
-    return this.answered(exactLevel(level, members.map((m) => m.absorbed), totals));
   }
 
   /**
@@ -397,9 +401,7 @@ export class StockItem extends DurableObject<Env> {
       if (decision.kind === "refused") return { ok: false, reason: "refused", status: "voided" };
       if (decision.kind === "recorded") {
         const s = decision.status;
-        return countsAsReserved(s) || s === "committed"
-          ? { ok: true }
-          : { ok: false, reason: "refused", status: s };
+        return countsAsReserved(s) || s === "committed" ? { ok: true } : { ok: false, reason: "refused", status: s };
       }
       if (request.expiresAt <= now) return { ok: false, reason: "refused", status: "expired" };
       let level = this.store.readLevel();
@@ -472,7 +474,8 @@ export class StockItem extends DurableObject<Env> {
     if (this.pooled && (this.store.readPool()?.shards ?? 1) > 1) {
       const hold = this.store.readHold(request.reservationId);
       // The reservation's units here are the item's last ones (a placement's fallback): they change here.
-      if (hold === null || !countsAsReserved(hold.status)) return { ok: false, reason: "pooled", shards: this.store.readPool()?.shards ?? 1 };
+      if (hold === null || !countsAsReserved(hold.status))
+        return { ok: false, reason: "pooled", shards: this.store.readPool()?.shards ?? 1 };
     }
     return this.applyResize(request);
   }
@@ -519,7 +522,8 @@ export class StockItem extends DurableObject<Env> {
       if (decision.kind === "restore" && level !== null && decision.release > 0) {
         this.record(level, releaseChange(reservationId, decision.release, "reservation.released"), now, actor);
       }
-      const restored = decision.kind === "restore" ? { quantity: decision.to, status: decision.to === 0 ? ("voided" as const) : hold.status } : {};
+      const restored =
+        decision.kind === "restore" ? { quantity: decision.to, status: decision.to === 0 ? ("voided" as const) : hold.status } : {};
       this.store.writeHold({ ...hold, ...restored, previous: null, reverted: Math.max(hold.reverted ?? 0, change) }, now);
     });
   }
@@ -758,7 +762,8 @@ export class StockItem extends DurableObject<Env> {
     this.pooled = true;
     const known = new Set(this.store.readMembers().map((m) => m.shard));
     for (let k = 0; k < shards; k++) {
-      if (!known.has(k)) this.store.writeMember({ shard: k, grantedTotal: 0, returnedSeen: 0, absorbed: { changes: 0, onHandDelta: 0, reserved: 0 } });
+      if (!known.has(k))
+        this.store.writeMember({ shard: k, grantedTotal: 0, returnedSeen: 0, absorbed: { changes: 0, onHandDelta: 0, reserved: 0 } });
     }
   }
 
@@ -785,9 +790,9 @@ export class StockItem extends DurableObject<Env> {
     const run = (async () => {
       try {
         const reports = await Promise.allSettled(
-          this.store.readMembers().map((m) =>
-            stockPoolMember(this.env, level.sku, level.warehouse, m.shard).surrender(m.shard >= pool.shards),
-          ),
+          this.store
+            .readMembers()
+            .map((m) => stockPoolMember(this.env, level.sku, level.warehouse, m.shard).surrender(m.shard >= pool.shards)),
         );
         await this.mutate((now) => {
           for (const outcome of reports) if (outcome.status === "fulfilled" && outcome.value !== null) this.applyReport(outcome.value, now);

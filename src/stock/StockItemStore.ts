@@ -1,11 +1,11 @@
 import type { StockEvent } from "../events/event";
-import type { Hold, HoldStatus } from "./holds";
-import type { Level } from "./ledger";
-import type { MemberTotals } from "./pool";
 import type { Alert } from "../webhooks/alert";
 import type { AlertState, AlertType } from "../webhooks/crossing";
 import type { AlertOutbox, DueDelivery, PendingAlert, PendingAttempt } from "../webhooks/outbox";
 import type { AttemptRecord } from "../webhooks/subscriptions";
+import type { Hold, HoldStatus } from "./holds";
+import type { Level } from "./ledger";
+import type { MemberTotals } from "./pool";
 
 /**
  * Every SQL statement of the StockItem object, in one place. The object calls these
@@ -117,9 +117,14 @@ export class StockItemStore implements AlertOutbox {
 
   readMembers(): PoolMember[] {
     return this.sql
-      .exec<{ shard: number; granted_total: number; returned_seen: number; absorbed_changes: number; absorbed_on_hand: number; absorbed_reserved: number }>(
-        "SELECT * FROM pool_members ORDER BY shard",
-      )
+      .exec<{
+        shard: number;
+        granted_total: number;
+        returned_seen: number;
+        absorbed_changes: number;
+        absorbed_on_hand: number;
+        absorbed_reserved: number;
+      }>("SELECT * FROM pool_members ORDER BY shard")
       .toArray()
       .map((row) => ({
         shard: row.shard,
@@ -229,9 +234,7 @@ export class StockItemStore implements AlertOutbox {
   }
 
   readHold(reservationId: string): Hold | null {
-    const row = this.sql
-      .exec<HoldRow>("SELECT * FROM holds WHERE reservation_id = ?", reservationId)
-      .toArray()[0];
+    const row = this.sql.exec<HoldRow>("SELECT * FROM holds WHERE reservation_id = ?", reservationId).toArray()[0];
     return row === undefined ? null : holdFromRow(row);
   }
 
@@ -264,43 +267,28 @@ export class StockItemStore implements AlertOutbox {
   /** Held (not pinned) holds whose time is up, oldest first. */
   expiredHolds(now: number): Hold[] {
     return this.sql
-      .exec<HoldRow>(
-        "SELECT * FROM holds WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at",
-        now,
-      )
+      .exec<HoldRow>("SELECT * FROM holds WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at", now)
       .toArray()
       .map(holdFromRow);
   }
 
   nextHoldExpiry(): number | null {
-    const row = this.sql
-      .exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM holds WHERE status = 'held'")
-      .one();
+    const row = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM holds WHERE status = 'held'").one();
     return row.at;
   }
 
   /** Finished holds are kept a while so that repeated commits and releases stay idempotent. */
   deleteFinishedHolds(olderThan: number): void {
-    this.sql.exec(
-      "DELETE FROM holds WHERE status NOT IN ('held', 'pinned') AND updated_at < ?",
-      olderThan,
-    );
+    this.sql.exec("DELETE FROM holds WHERE status NOT IN ('held', 'pinned') AND updated_at < ?", olderThan);
   }
 
   readAdjustmentOutcome(key: string): string | null {
-    const row = this.sql
-      .exec<{ outcome: string }>("SELECT outcome FROM adjustment_keys WHERE key = ?", key)
-      .toArray()[0];
+    const row = this.sql.exec<{ outcome: string }>("SELECT outcome FROM adjustment_keys WHERE key = ?", key).toArray()[0];
     return row?.outcome ?? null;
   }
 
   writeAdjustmentOutcome(key: string, outcome: string, now: number): void {
-    this.sql.exec(
-      "INSERT INTO adjustment_keys (key, outcome, created_at) VALUES (?, ?, ?)",
-      key,
-      outcome,
-      now,
-    );
+    this.sql.exec("INSERT INTO adjustment_keys (key, outcome, created_at) VALUES (?, ?, ?)", key, outcome, now);
   }
 
   deleteAdjustmentKeys(olderThan: number): void {
@@ -404,20 +392,11 @@ export class StockItemStore implements AlertOutbox {
   }
 
   writeAlertState(state: AlertState): void {
-    this.sql.exec(
-      "INSERT INTO alert_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
-      state,
-    );
+    this.sql.exec("INSERT INTO alert_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state);
   }
 
   appendAlert(alert: Alert): void {
-    this.sql.exec(
-      "INSERT OR IGNORE INTO alerts (id, type, body, next_at) VALUES (?, ?, ?, ?)",
-      alert.id,
-      alert.type,
-      alert.body,
-      alert.at,
-    );
+    this.sql.exec("INSERT OR IGNORE INTO alerts (id, type, body, next_at) VALUES (?, ?, ?, ?)", alert.id, alert.type, alert.body, alert.at);
   }
 
   dueAlerts(now: number): PendingAlert[] {
@@ -499,12 +478,7 @@ export class StockItemStore implements AlertOutbox {
   }
 
   appendAttempt(record: AttemptRecord, now: number): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO alert_attempts (id, record, next_at) VALUES (?, ?, ?)",
-      record.id,
-      JSON.stringify(record),
-      now,
-    );
+    this.sql.exec("INSERT OR REPLACE INTO alert_attempts (id, record, next_at) VALUES (?, ?, ?)", record.id, JSON.stringify(record), now);
   }
 
   dueAttempts(now: number, limit: number): PendingAttempt[] {

@@ -91,8 +91,7 @@ export function transition(hold: Hold, op: HoldOp): HoldTransition {
 
 export type Extension =
   /** The hold's expiry from now on (unchanged when it already ran later). */
-  | { kind: "extend"; expiresAt: number }
-  | { kind: "refused"; status: HoldStatus };
+  { kind: "extend"; expiresAt: number } | { kind: "refused"; status: HoldStatus };
 
 /**
  * Moving a hold's expiry to `until`, never earlier. Callers sweep expired holds first, so a

@@ -18,15 +18,7 @@ export const CHANGE_TYPES = [
 
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
-export const ADJUSTMENT_REASONS = [
-  "receipt",
-  "return",
-  "damage",
-  "loss",
-  "correction",
-  "transfer_in",
-  "transfer_out",
-] as const;
+export const ADJUSTMENT_REASONS = ["receipt", "return", "damage", "loss", "correction", "transfer_in", "transfer_out"] as const;
 
 export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number];
 
@@ -112,15 +104,9 @@ export function setCount(
   return { level, change };
 }
 
-export type AdjustOutcome =
-  | { ok: true; level: Level; change: Change }
-  | { ok: false; code: "negative_on_hand"; onHand: number };
+export type AdjustOutcome = { ok: true; level: Level; change: Change } | { ok: false; code: "negative_on_hand"; onHand: number };
 
-export function adjust(
-  level: Level,
-  input: { delta: number; reason: AdjustmentReason; reference?: string },
-  now: number,
-): AdjustOutcome {
+export function adjust(level: Level, input: { delta: number; reason: AdjustmentReason; reference?: string }, now: number): AdjustOutcome {
   if (level.onHand + input.delta < 0) {
     return { ok: false, code: "negative_on_hand", onHand: level.onHand };
   }
@@ -150,10 +136,6 @@ export function commitChange(reservationId: string, quantity: number): Change {
   return { type: "reservation.committed", onHandDelta: -quantity, reservedDelta: -quantity, reservationId };
 }
 
-export function releaseChange(
-  reservationId: string,
-  quantity: number,
-  type: "reservation.released" | "reservation.expired",
-): Change {
+export function releaseChange(reservationId: string, quantity: number, type: "reservation.released" | "reservation.expired"): Change {
   return { type, onHandDelta: 0, reservedDelta: -quantity, reservationId };
 }

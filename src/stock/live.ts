@@ -1,5 +1,5 @@
-import { type LevelBody, levelBody } from "./level-view";
 import type { Level } from "./ledger";
+import { type LevelBody, levelBody } from "./level-view";
 
 /**
  * Live availability (`GET /v1/stock/{sku}/{warehouse}/live`): watchers of one item, on
@@ -166,7 +166,11 @@ export class LiveWatchers {
       // Serialized once, only if some socket is sent to.
       let message: string | undefined;
       const steps = sockets.map((socket) => {
-        const s = step(safely(() => stateOf(socket), NOTHING_SENT), version, now);
+        const s = step(
+          safely(() => stateOf(socket), NOTHING_SENT),
+          version,
+          now,
+        );
         if (s.kind === "send") {
           message ??= liveMessage(level);
           this.send(socket, message, version, now);
@@ -176,10 +180,13 @@ export class LiveWatchers {
       const next = nextFlush(steps);
       if (next !== null) {
         this.pending = true;
-        this.clock.later(() => {
-          this.pending = false;
-          this.flush();
-        }, Math.max(0, next - now));
+        this.clock.later(
+          () => {
+            this.pending = false;
+            this.flush();
+          },
+          Math.max(0, next - now),
+        );
       }
     } catch (error) {
       this.pending = false;

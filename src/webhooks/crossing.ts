@@ -77,10 +77,7 @@ export function detectCrossings(state: AlertState, level: LevelPoint): CrossingO
  * enough to bring `available` back to where the item counts as replenished. A replenished
  * alert suggests nothing.
  */
-export function suggestedReorderQuantity(
-  type: AlertType,
-  level: LevelPoint & { reorderQuantity: number },
-): number {
+export function suggestedReorderQuantity(type: AlertType, level: LevelPoint & { reorderQuantity: number }): number {
   if (type === "stock.replenished") return 0;
   if (level.reorderQuantity > 0) return level.reorderQuantity;
   return Math.max(0, replenishedAt(level.lowStockThreshold) - level.available);

@@ -72,4 +72,3 @@ export function recordCrossings(outbox: AlertOutbox, after: AlertLevel): Alert[]
   for (const alert of built) outbox.appendAlert(alert);
   return built;
 }
-

@@ -47,10 +47,7 @@ export class SecretBoxError extends Error {
   }
 }
 
-export type StoredForm =
-  | { kind: "encrypted"; keyId: string }
-  | { kind: "plaintext" }
-  | { kind: "unknown" };
+export type StoredForm = { kind: "encrypted"; keyId: string } | { kind: "plaintext" } | { kind: "unknown" };
 
 /** How a value of the `secret` column was stored, without decrypting it. */
 export function storedForm(stored: string): StoredForm {

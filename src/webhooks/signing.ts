@@ -39,19 +39,8 @@ export interface SignedHeaders {
 }
 
 /** Signs one attempt; `timestampSeconds` is that attempt's unix time, so each retry is signed anew. */
-export async function signWebhook(
-  secret: string,
-  id: string,
-  timestampSeconds: number,
-  body: string,
-): Promise<SignedHeaders> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    secretKeyBytes(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+export async function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): Promise<SignedHeaders> {
+  const key = await crypto.subtle.importKey("raw", secretKeyBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const timestamp = String(Math.floor(timestampSeconds));
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${id}.${timestamp}.${body}`));
   return {

@@ -354,9 +354,7 @@ export class WebhookRepository {
 
   /** Idempotent: an attempt recorded twice (a retried flush) stays one row. */
   async recordAttempts(records: AttemptRecord[]): Promise<void> {
-    const [first, ...rest] = records.map((record) =>
-      this.db.insert(webhookDeliveries).values(record).onConflictDoNothing(),
-    );
+    const [first, ...rest] = records.map((record) => this.db.insert(webhookDeliveries).values(record).onConflictDoNothing());
     if (first === undefined) return;
     await this.db.batch([first, ...rest]);
   }

@@ -35,11 +35,7 @@ export function checkWebhookUrl(input: string, options: UrlPolicyOptions): UrlVe
   if (url.username !== "" || url.password !== "") return refuse("must not contain credentials");
   if (url.protocol === "http:") {
     if (options.allowHttp && LOCAL_DEV_HOSTS.has(url.hostname)) return { ok: true, url: url.href };
-    return refuse(
-      options.allowHttp
-        ? "must use https (plain http is allowed only for 127.0.0.1 and localhost)"
-        : "must use https",
-    );
+    return refuse(options.allowHttp ? "must use https (plain http is allowed only for 127.0.0.1 and localhost)" : "must use https");
   }
   if (url.protocol !== "https:") return refuse("must use https");
   const hostProblem = publicHostProblem(url.hostname);

@@ -130,12 +130,7 @@ describe("channelFor", () => {
     const channel = await stored(id, ["ams-1"]);
     const other = unique("shared-other");
     const d1 = countingD1();
-    const results = await Promise.all([
-      channelFor(d1.db, id),
-      channelFor(d1.db, id),
-      channelFor(d1.db, id),
-      channelFor(d1.db, other),
-    ]);
+    const results = await Promise.all([channelFor(d1.db, id), channelFor(d1.db, id), channelFor(d1.db, id), channelFor(d1.db, other)]);
     expect(results).toEqual([channel, channel, channel, null]);
     expect(d1.calls.count).toBe(2);
   });

@@ -21,7 +21,11 @@ describe("channels and sourcing end to end", () => {
 
     const whole = await json("/v1/reservations", { method: "POST", json: { channel, lines: [{ sku, quantity: 4 }] } });
     expect(whole.status).toBe(201);
-    expect(whole.body).toMatchObject({ channel, lines: [{ sku, warehouse: null, quantity: 4 }], allocations: [{ sku, warehouse: "ber-1", quantity: 4 }] });
+    expect(whole.body).toMatchObject({
+      channel,
+      lines: [{ sku, warehouse: null, quantity: 4 }],
+      allocations: [{ sku, warehouse: "ber-1", quantity: 4 }],
+    });
 
     const split = await json("/v1/reservations", { method: "POST", json: { channel, lines: [{ sku, quantity: 17 }] } });
     expect(split.status).toBe(201);
@@ -33,9 +37,22 @@ describe("channels and sourcing end to end", () => {
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.shortages).toEqual([{ sku, warehouse: null, requested: 1, available: 0 }]);
 
-    const availability = await json("/v1/availability", { method: "POST", json: { channel, items: [{ sku }, { sku, warehouse: "ams-1" }] } });
+    const availability = await json("/v1/availability", {
+      method: "POST",
+      json: { channel, items: [{ sku }, { sku, warehouse: "ams-1" }] },
+    });
     expect(availability.body.items).toEqual([
-      { sku, warehouse: null, onHand: 25, reserved: 21, available: 0, warehouses: [{ warehouse: "ams-1", available: 0 }, { warehouse: "ber-1", available: 0 }] },
+      {
+        sku,
+        warehouse: null,
+        onHand: 25,
+        reserved: 21,
+        available: 0,
+        warehouses: [
+          { warehouse: "ams-1", available: 0 },
+          { warehouse: "ber-1", available: 0 },
+        ],
+      },
       { sku, warehouse: "ams-1", onHand: 5, reserved: 3, available: 2 },
     ]);
 

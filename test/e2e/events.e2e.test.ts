@@ -111,9 +111,7 @@ async function waitUntilSettled(items: Item[], timeoutMs: number) {
         return { item, level, events };
       }),
     );
-    const complete = states.every(
-      ({ level, events }) => events.length === level.version && events.every((e, i) => e.seq === i + 1),
-    );
+    const complete = states.every(({ level, events }) => events.length === level.version && events.every((e, i) => e.seq === i + 1));
     const { status, body: report } = await json<{ checked: number; drifted: unknown[]; lagging: unknown[] }>("/v1/admin/reconcile", {
       method: "POST",
       json: { items },
@@ -149,11 +147,15 @@ describe("events end to end", () => {
       latencies.push(Date.now() - answered);
     }
     latencies.sort((a, b) => a - b);
-    console.log(`[events e2e] change → D1 latency over ${latencies.length} samples: p50 ${percentile(latencies, 0.5)} ms, max ${latencies.at(-1)} ms`);
+    console.log(
+      `[events e2e] change → D1 latency over ${latencies.length} samples: p50 ${percentile(latencies, 0.5)} ms, max ${latencies.at(-1)} ms`,
+    );
 
     // Throughput: a burst, then how fast its events land in D1.
     const started = Date.now();
-    const before = await Promise.all(items.map(async (item) => (await json<Level>(`/v1/stock/${item.sku}/${item.warehouse}`)).body.version));
+    const before = await Promise.all(
+      items.map(async (item) => (await json<Level>(`/v1/stock/${item.sku}/${item.warehouse}`)).body.version),
+    );
     await inParallel(burst(items, 150, `${run}-a`), 12);
     const answeredAt = Date.now();
     const settled = await waitUntilSettled(items, 60_000);
@@ -186,7 +188,10 @@ describe("events end to end", () => {
     for (const { level, events } of after) {
       expect(events.map((e) => e.seq)).toEqual(Array.from({ length: level.version }, (_, i) => i + 1));
       // The recorded deltas add up to the level the object holds.
-      const sum = events.reduce((s, e) => ({ onHand: s.onHand + e.onHandDelta, reserved: s.reserved + e.reservedDelta }), { onHand: 0, reserved: 0 });
+      const sum = events.reduce((s, e) => ({ onHand: s.onHand + e.onHandDelta, reserved: s.reserved + e.reservedDelta }), {
+        onHand: 0,
+        reserved: 0,
+      });
       expect(sum).toEqual({ onHand: level.onHand, reserved: level.reserved });
     }
     const { body: report } = await json<{ checked: number; drifted: unknown[] }>("/v1/admin/reconcile", { method: "POST" });

@@ -16,7 +16,9 @@ describe("scoped keys end to end", () => {
   it("scopes, warehouses, actor and revocation", async () => {
     const sku = `E2E-KEY-${Math.random().toString(36).slice(2, 8)}`;
     const shop = (await json("/v1/keys", { method: "POST", json: { name: "shop", scopes: ["stock:read", "reservations"] } })).body;
-    const scanner = (await json("/v1/keys", { method: "POST", json: { name: "ams scanner", scopes: ["stock:write"], warehouses: ["ams-1"] } })).body;
+    const scanner = (
+      await json("/v1/keys", { method: "POST", json: { name: "ams scanner", scopes: ["stock:write"], warehouses: ["ams-1"] } })
+    ).body;
     expect(shop.token).toMatch(/^sfk_/);
 
     expect((await json(`/v1/stock/${sku}/ams-1`, { method: "PUT", json: { onHand: 5 }, ...as(scanner.token) })).status).toBe(200);
@@ -24,7 +26,11 @@ describe("scoped keys end to end", () => {
     expect(elsewhere).toMatchObject({ status: 403, body: { code: "forbidden", requiredScope: "stock:write" } });
     const zero = await json(`/v1/stock/${sku}/ams-1`, { method: "PUT", json: { onHand: 0 }, ...as(shop.token) });
     expect(zero).toMatchObject({ status: 403, body: { code: "forbidden", requiredScope: "stock:write" } });
-    const held = await json("/v1/reservations", { method: "POST", json: { lines: [{ sku, warehouse: "ams-1", quantity: 2 }] }, ...as(shop.token) });
+    const held = await json("/v1/reservations", {
+      method: "POST",
+      json: { lines: [{ sku, warehouse: "ams-1", quantity: 2 }] },
+      ...as(shop.token),
+    });
     expect(held.status).toBe(201);
 
     const deadline = Date.now() + 10_000;

@@ -1,12 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DAY_MS, outflowKind, outflowTotals, type OutflowEvent, stockAnalytics } from "../../src/events/analytics";
+import { DAY_MS, type OutflowEvent, outflowKind, outflowTotals, stockAnalytics } from "../../src/events/analytics";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const daysAgo = (days: number) => NOW - days * DAY_MS;
 
 const commit = (units: number, atMs: number): OutflowEvent => ({ type: "reservation.committed", onHandDelta: -units, atMs });
-const adjust = (delta: number, reason: string, atMs: number): OutflowEvent => ({ type: "stock.adjusted", reason, onHandDelta: delta, atMs });
+const adjust = (delta: number, reason: string, atMs: number): OutflowEvent => ({
+  type: "stock.adjusted",
+  reason,
+  onHandDelta: delta,
+  atMs,
+});
 
 function analyticsOf(events: OutflowEvent[], onHand: number, reserved = 0) {
   return stockAnalytics({ onHand, reserved, outflows: outflowTotals(events, NOW), now: NOW });
@@ -87,43 +92,51 @@ describe("stock analytics", () => {
     ageMs: fc.integer({ min: 0, max: 40 * DAY_MS }),
   });
   const toEvent = (e: { kind: string; units: number; ageMs: number }): OutflowEvent =>
-    e.kind === "commit"
-      ? commit(e.units, NOW - e.ageMs)
-      : adjust(e.kind === "receipt" ? e.units : -e.units, e.kind, NOW - e.ageMs);
+    e.kind === "commit" ? commit(e.units, NOW - e.ageMs) : adjust(e.kind === "receipt" ? e.units : -e.units, e.kind, NOW - e.ageMs);
 
   it("keeps its invariants for any history", () => {
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 60 }), fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 1_000 }), (history, onHand, reserved) => {
-        const events = history.map(toEvent);
-        const result = analyticsOf(events, onHand, reserved);
-        const demand7 = events
-          .filter((e) => outflowKind(e.type, e.reason, e.onHandDelta) === "demand" && e.atMs > daysAgo(7))
-          .reduce((sum, e) => sum - e.onHandDelta, 0);
-        // Rounded to 3 and 2 decimals: off by at most half the last digit.
-        expect(Math.abs(result.unitsPerDay.last7d - demand7 / 7)).toBeLessThanOrEqual(0.0005 + 1e-9);
-        // The 30-day window holds the 7-day one.
-        expect(result.unitsPerDay.last30d * 30).toBeGreaterThanOrEqual(result.unitsPerDay.last7d * 7 - 0.05);
-        if (demand7 === 0) {
-          expect(result.daysOfCover).toBeNull();
-          expect(result.projectedStockoutAt).toBeNull();
-        } else {
-          const cover = Math.max(0, onHand - reserved) / (demand7 / 7);
-          expect(Math.abs(result.daysOfCover! - cover)).toBeLessThanOrEqual(0.005 + 1e-9);
-          expect(Date.parse(result.projectedStockoutAt!) - NOW).toBeCloseTo(cover * DAY_MS, -1);
-        }
-      }),
+      fc.property(
+        fc.array(event, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        (history, onHand, reserved) => {
+          const events = history.map(toEvent);
+          const result = analyticsOf(events, onHand, reserved);
+          const demand7 = events
+            .filter((e) => outflowKind(e.type, e.reason, e.onHandDelta) === "demand" && e.atMs > daysAgo(7))
+            .reduce((sum, e) => sum - e.onHandDelta, 0);
+          // Rounded to 3 and 2 decimals: off by at most half the last digit.
+          expect(Math.abs(result.unitsPerDay.last7d - demand7 / 7)).toBeLessThanOrEqual(0.0005 + 1e-9);
+          // The 30-day window holds the 7-day one.
+          expect(result.unitsPerDay.last30d * 30).toBeGreaterThanOrEqual(result.unitsPerDay.last7d * 7 - 0.05);
+          if (demand7 === 0) {
+            expect(result.daysOfCover).toBeNull();
+            expect(result.projectedStockoutAt).toBeNull();
+          } else {
+            const cover = Math.max(0, onHand - reserved) / (demand7 / 7);
+            expect(Math.abs(result.daysOfCover! - cover)).toBeLessThanOrEqual(0.005 + 1e-9);
+            expect(Date.parse(result.projectedStockoutAt!) - NOW).toBeCloseTo(cover * DAY_MS, -1);
+          }
+        },
+      ),
     );
   });
 
   it("gives less cover for more demand", () => {
     fc.assert(
-      fc.property(fc.array(event, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 100_000 }), (history, extra, onHand) => {
-        const events = history.map(toEvent);
-        const before = analyticsOf(events, onHand);
-        const after = analyticsOf([...events, commit(extra, daysAgo(1))], onHand);
-        expect(after.daysOfCover).not.toBeNull();
-        if (before.daysOfCover !== null) expect(after.daysOfCover!).toBeLessThanOrEqual(before.daysOfCover);
-      }),
+      fc.property(
+        fc.array(event, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        (history, extra, onHand) => {
+          const events = history.map(toEvent);
+          const before = analyticsOf(events, onHand);
+          const after = analyticsOf([...events, commit(extra, daysAgo(1))], onHand);
+          expect(after.daysOfCover).not.toBeNull();
+          if (before.daysOfCover !== null) expect(after.daysOfCover!).toBeLessThanOrEqual(before.daysOfCover);
+        },
+      ),
     );
   });
 });

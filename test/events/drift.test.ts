@@ -3,7 +3,13 @@ import { type ExpectedState, judge, type ProjectedState } from "../../src/events
 
 const NOW = 1_800_000_000_000;
 const GRACE = 60_000;
-const level = (over: Partial<ExpectedState> = {}): ExpectedState => ({ onHand: 5, reserved: 1, version: 7, updatedAt: NOW - 1_000, ...over });
+const level = (over: Partial<ExpectedState> = {}): ExpectedState => ({
+  onHand: 5,
+  reserved: 1,
+  version: 7,
+  updatedAt: NOW - 1_000,
+  ...over,
+});
 const projection = (over: Partial<ProjectedState> = {}): ProjectedState => ({ onHand: 5, reserved: 1, lastSeq: 7, events: 7, ...over });
 const stale = { updatedAt: NOW - GRACE - 1 };
 
@@ -21,7 +27,12 @@ describe("judging D1 against the object", () => {
     ["D1 never heard of a stale item", level(stale), null, { status: "drift", reason: "behind" }],
     ["an event below lastSeq missing, recently", level(), projection({ events: 6 }), { status: "lagging" }],
     ["an event below lastSeq missing for too long", level(stale), projection({ events: 6 }), { status: "drift", reason: "missing_events" }],
-    ["exactly at the end of the grace period", level({ updatedAt: NOW - GRACE }), projection({ lastSeq: 6, events: 6 }), { status: "lagging" }],
+    [
+      "exactly at the end of the grace period",
+      level({ updatedAt: NOW - GRACE }),
+      projection({ lastSeq: 6, events: 6 }),
+      { status: "lagging" },
+    ],
   ] as const)("%s", (_name, expected, projected, verdict) => {
     expect(judge(expected, projected, NOW, GRACE)).toEqual(verdict);
   });

@@ -34,7 +34,10 @@ async function allPages(query: string, limit: number): Promise<{ pages: number[]
   return { pages, events };
 }
 
-async function postReconcile(body?: unknown, headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" }) {
+async function postReconcile(
+  body?: unknown,
+  headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" },
+) {
   const response = await exports.default.fetch("http://stockflare.test/v1/admin/reconcile", {
     method: "POST",
     headers: { authorization: "Bearer test-token", ...headers },
@@ -56,9 +59,18 @@ async function settledItem(prefix: string) {
 
 describe("OpenAPI", () => {
   it("documents the event, analytics and reconcile routes", async () => {
-    const { status, body } = await apiJson<{ paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }>("/v1/openapi.json");
+    const { status, body } = await apiJson<{ paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }>(
+      "/v1/openapi.json",
+    );
     expect(status).toBe(200);
-    expect(body.paths["/v1/events"]?.get?.parameters?.map((p) => p.name).sort()).toEqual(["actor", "after", "limit", "sku", "type", "warehouse"]);
+    expect(body.paths["/v1/events"]?.get?.parameters?.map((p) => p.name).sort()).toEqual([
+      "actor",
+      "after",
+      "limit",
+      "sku",
+      "type",
+      "warehouse",
+    ]);
     expect(body.paths["/v1/analytics/stock/{sku}/{warehouse}"]?.get).toBeDefined();
     expect(body.paths["/v1/admin/reconcile"]?.post).toBeDefined();
   });
@@ -121,8 +133,22 @@ describe("GET /v1/events", () => {
     const warehouse = unique("wh");
     await record([
       syntheticEvent(sku, warehouse, 1, { type: "stock.set", reason: undefined }),
-      syntheticEvent(sku, warehouse, 2, { type: "reservation.held", reason: undefined, reservationId: "r-1", onHandDelta: 0, reservedDelta: 1, reserved: 1 }),
-      syntheticEvent(sku, warehouse, 3, { type: "reservation.committed", reason: undefined, reservationId: "r-1", onHandDelta: -1, reservedDelta: -1, reserved: 0 }),
+      syntheticEvent(sku, warehouse, 2, {
+        type: "reservation.held",
+        reason: undefined,
+        reservationId: "r-1",
+        onHandDelta: 0,
+        reservedDelta: 1,
+        reserved: 1,
+      }),
+      syntheticEvent(sku, warehouse, 3, {
+        type: "reservation.committed",
+        reason: undefined,
+        reservationId: "r-1",
+        onHandDelta: -1,
+        reservedDelta: -1,
+        reserved: 0,
+      }),
       syntheticEvent(sku, "OTHER", 1, { type: "stock.set", reason: undefined }),
     ]);
     const committed = await apiJson<EventsPage>(`/v1/events?sku=${sku}&type=reservation.committed`);
@@ -164,7 +190,10 @@ describe("GET /v1/analytics/stock/{sku}/{warehouse}", () => {
     const id = unique("order");
     await apiJson("/v1/reservations", { method: "POST", body: JSON.stringify({ id, lines: [{ sku, warehouse, quantity: 7 }] }) });
     await apiJson(`/v1/reservations/${id}/commit`, { method: "POST" });
-    await apiJson(`/v1/stock/${sku}/${warehouse}/adjustments`, { method: "POST", body: JSON.stringify({ delta: -7, reason: "transfer_out" }) });
+    await apiJson(`/v1/stock/${sku}/${warehouse}/adjustments`, {
+      method: "POST",
+      body: JSON.stringify({ delta: -7, reason: "transfer_out" }),
+    });
     await apiJson(`/v1/stock/${sku}/${warehouse}/adjustments`, { method: "POST", body: JSON.stringify({ delta: -1, reason: "damage" }) });
     await runDurableObjectAlarm(stockItem(env, sku, warehouse));
     await waitForEvents(sku, warehouse, 5);
@@ -229,7 +258,11 @@ describe("POST /v1/admin/reconcile", () => {
 
   it("checks every item D1 knows when no items are given, with or without an empty JSON body", async () => {
     await settledItem("all");
-    for (const [body, headers] of [[undefined, {}], ["", { "content-type": "application/json" }], [{}, { "content-type": "application/json" }]] as const) {
+    for (const [body, headers] of [
+      [undefined, {}],
+      ["", { "content-type": "application/json" }],
+      [{}, { "content-type": "application/json" }],
+    ] as const) {
       const result = await postReconcile(body, headers);
       expect(result.status).toBe(200);
       expect(result.body.checked).toBeGreaterThanOrEqual(1);

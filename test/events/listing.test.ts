@@ -121,12 +121,7 @@ describe("GET /v1/stock", () => {
   it("filters by warehouse, alone and with a prefix", async () => {
     const p = unique("WHF");
     const warehouse = unique("only");
-    await record([
-      item(`${p}-2`, warehouse),
-      item(`${p}-1`, warehouse),
-      item(`${p}-1`, "elsewhere"),
-      item(`${p}-3`, `${warehouse}x`),
-    ]);
+    await record([item(`${p}-2`, warehouse), item(`${p}-1`, warehouse), item(`${p}-1`, "elsewhere"), item(`${p}-3`, `${warehouse}x`)]);
     expect(keys((await list(`warehouse=${warehouse}`)).items)).toEqual([`${p}-1/${warehouse}`, `${p}-2/${warehouse}`]);
     expect(keys((await list(`warehouse=${warehouse}&prefix=${q(`${p}-2`)}`)).items)).toEqual([`${p}-2/${warehouse}`]);
     expect(keys((await list(`warehouse=elsewhere&prefix=${q(p)}`)).items)).toEqual([`${p}-1/elsewhere`]);
@@ -224,7 +219,13 @@ describe("GET /v1/stock", () => {
 
   it("is documented in the OpenAPI document", async () => {
     const { body } = await apiJson<{ paths: Record<string, { get?: { parameters?: { name: string }[] } }> }>("/v1/openapi.json");
-    expect(body.paths["/v1/stock"]?.get?.parameters?.map((p) => p.name).sort()).toEqual(["cursor", "limit", "prefix", "status", "warehouse"]);
+    expect(body.paths["/v1/stock"]?.get?.parameters?.map((p) => p.name).sort()).toEqual([
+      "cursor",
+      "limit",
+      "prefix",
+      "status",
+      "warehouse",
+    ]);
   });
 });
 
@@ -237,18 +238,26 @@ describe("the projection's level settings", () => {
     await record([old(1, 4)]);
     expect(await storedProjection(sku, "w")).toMatchObject({ on_hand: 4, last_seq: 1 });
     const listed = async () => (await list(`prefix=${q(sku)}`)).items;
-    expect(await listed()).toEqual([expect.objectContaining({ onHand: 4, lowStockThreshold: 0, reorderQuantity: 0, shards: 1, version: 1 })]);
+    expect(await listed()).toEqual([
+      expect.objectContaining({ onHand: 4, lowStockThreshold: 0, reorderQuantity: 0, shards: 1, version: 1 }),
+    ]);
 
     await record([syntheticEvent(sku, "w", 2, { onHand: 5, lowStockThreshold: 8, reorderQuantity: 30, shards: 3 })]);
-    expect(await listed()).toEqual([expect.objectContaining({ onHand: 5, lowStockThreshold: 8, reorderQuantity: 30, shards: 3, version: 2 })]);
+    expect(await listed()).toEqual([
+      expect.objectContaining({ onHand: 5, lowStockThreshold: 8, reorderQuantity: 30, shards: 3, version: 2 }),
+    ]);
 
     // An old-format event after them moves the counts and leaves the settings.
     await record([old(3, 6)]);
-    expect(await listed()).toEqual([expect.objectContaining({ onHand: 6, lowStockThreshold: 8, reorderQuantity: 30, shards: 3, version: 3 })]);
+    expect(await listed()).toEqual([
+      expect.objectContaining({ onHand: 6, lowStockThreshold: 8, reorderQuantity: 30, shards: 3, version: 3 }),
+    ]);
 
     // A new-format event leaves shards out when they are 1: back from a pool.
     await record([syntheticEvent(sku, "w", 4, { onHand: 7, lowStockThreshold: 2, reorderQuantity: 0 })]);
-    expect(await listed()).toEqual([expect.objectContaining({ onHand: 7, lowStockThreshold: 2, reorderQuantity: 0, shards: 1, version: 4 })]);
+    expect(await listed()).toEqual([
+      expect.objectContaining({ onHand: 7, lowStockThreshold: 2, reorderQuantity: 0, shards: 1, version: 4 }),
+    ]);
 
     // An older event arriving late changes nothing, settings included.
     await record([syntheticEvent(sku, "w", 2, { onHand: 5, lowStockThreshold: 8, reorderQuantity: 30, shards: 3 })]);

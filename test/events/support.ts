@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { createMessageBatch, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import { consumeEvents } from "../../src/events/consumer";
 import { eventId, type StockEvent } from "../../src/events/event";
@@ -48,9 +48,7 @@ export async function storedEvents(sku: string, warehouse: string): Promise<Stor
 }
 
 export async function storedProjection(sku: string, warehouse: string) {
-  return env.DB.prepare(
-    "SELECT on_hand, reserved, last_seq, updated_at FROM stock_projection WHERE sku = ? AND warehouse = ?",
-  )
+  return env.DB.prepare("SELECT on_hand, reserved, last_seq, updated_at FROM stock_projection WHERE sku = ? AND warehouse = ?")
     .bind(sku, warehouse)
     .first<{ on_hand: number; reserved: number; last_seq: number; updated_at: number }>();
 }
@@ -96,8 +94,7 @@ export async function withQueue(stub: DurableObjectStub<StockItem>, make: (real:
     const holder = instance as unknown as { env: Env };
     const real = holder.env.EVENTS_QUEUE;
     const queue = new Proxy(real, {
-      get: (target, property) =>
-        property === "sendBatch" ? make(target.sendBatch.bind(target)) : Reflect.get(target, property, target),
+      get: (target, property) => (property === "sendBatch" ? make(target.sendBatch.bind(target)) : Reflect.get(target, property, target)),
     });
     holder.env = new Proxy(holder.env, {
       get: (target, property) => (property === "EVENTS_QUEUE" ? queue : Reflect.get(target, property, target)),

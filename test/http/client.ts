@@ -57,7 +57,10 @@ export function expectInvalid(response: Call, path: string) {
     expect(typeof error.message).toBe("string");
     expect(error.message.length).toBeGreaterThan(0);
   }
-  expect(body.errors.map((e: { path: string }) => e.path), JSON.stringify(body.errors)).toContain(path);
+  expect(
+    body.errors.map((e: { path: string }) => e.path),
+    JSON.stringify(body.errors),
+  ).toContain(path);
   return body;
 }
 

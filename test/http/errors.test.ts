@@ -47,7 +47,9 @@ describe("authentication", () => {
   });
 
   it("the scheme name is case-insensitive", async () => {
-    expect((await call("GET", "/v1/stock/NEVER-SET/wh", { auth: false, headers: { authorization: "bearer test-token" } })).status).toBe(404);
+    expect((await call("GET", "/v1/stock/NEVER-SET/wh", { auth: false, headers: { authorization: "bearer test-token" } })).status).toBe(
+      404,
+    );
   });
 
   it("GET /v1/openapi.json needs no token (contract v1.1), and a wrong one does not stop it", async () => {
@@ -205,9 +207,18 @@ describe("GET /v1/openapi.json", () => {
 
     // Shapes are documented: the Level has the contract's fields, errors are problem+json.
     const level = doc.components.schemas.Level;
-    expect(Object.keys(level.properties).sort()).toEqual(
-      ["available", "lowStockThreshold", "onHand", "reorderQuantity", "reserved", "shards", "sku", "updatedAt", "version", "warehouse"],
-    );
+    expect(Object.keys(level.properties).sort()).toEqual([
+      "available",
+      "lowStockThreshold",
+      "onHand",
+      "reorderQuantity",
+      "reserved",
+      "shards",
+      "sku",
+      "updatedAt",
+      "version",
+      "warehouse",
+    ]);
     const create = doc.paths["/v1/reservations"].post;
     expect(create.responses["409"].content["application/problem+json"]).toBeDefined();
     expect(create.requestBody.content["application/json"]).toBeDefined();

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/http/app";
 import { clearKeyCacheForTests, KEY_CACHE_MS } from "../../src/keys/directory";
 import type { Scope } from "../../src/keys/scopes";
-import { createApp } from "../../src/http/app";
 import { waitForEvents } from "../events/support";
 import { call, expectInvalid, expectProblem, stocked, TOKEN, unique } from "./client";
 
@@ -134,7 +134,11 @@ describe("every route × every scope", () => {
     const item = await stocked(5);
     const { token } = await newKey(["stock:read", "reservations"]);
     expectProblem(await call("PUT", item.path, { auth: false, headers: as(token), json: { onHand: 0 } }), 403, "forbidden");
-    expectProblem(await call("POST", `${item.path}/adjustments`, { auth: false, headers: as(token), json: { delta: -5, reason: "loss" } }), 403, "forbidden");
+    expectProblem(
+      await call("POST", `${item.path}/adjustments`, { auth: false, headers: as(token), json: { delta: -5, reason: "loss" } }),
+      403,
+      "forbidden",
+    );
     expect((await call("GET", item.path)).body).toMatchObject({ onHand: 5, version: 1 });
   });
 
@@ -142,8 +146,15 @@ describe("every route × every scope", () => {
     const sku = unique("WHK");
     const { token } = await newKey(["stock:write", "stock:read"], ["ams-1"]);
     expect((await call("PUT", `/v1/stock/${sku}/ams-1`, { auth: false, headers: as(token), json: { onHand: 4 } })).status).toBe(200);
-    expect((await call("POST", `/v1/stock/${sku}/ams-1/adjustments`, { auth: false, headers: as(token), json: { delta: 1, reason: "receipt" } })).status).toBe(200);
-    const refused = expectProblem(await call("PUT", `/v1/stock/${sku}/ber-1`, { auth: false, headers: as(token), json: { onHand: 4 } }), 403, "forbidden");
+    expect(
+      (await call("POST", `/v1/stock/${sku}/ams-1/adjustments`, { auth: false, headers: as(token), json: { delta: 1, reason: "receipt" } }))
+        .status,
+    ).toBe(200);
+    const refused = expectProblem(
+      await call("PUT", `/v1/stock/${sku}/ber-1`, { auth: false, headers: as(token), json: { onHand: 4 } }),
+      403,
+      "forbidden",
+    );
     expect(refused.requiredScope).toBe("stock:write");
     expectProblem(
       await call("POST", `/v1/stock/${sku}/ber-1/adjustments`, { auth: false, headers: as(token), json: { delta: 1, reason: "receipt" } }),
@@ -207,7 +218,9 @@ describe("rate limits", () => {
     let retryAfter: string | null = null;
     for (let batch = 0; batch < 5; batch++) {
       const answers = await Promise.all(
-        Array.from({ length: 50 }, () => call("POST", `${item.path}/adjustments`, { auth: false, headers: as(token), json: { delta: 1, reason: "receipt" } })),
+        Array.from({ length: 50 }, () =>
+          call("POST", `${item.path}/adjustments`, { auth: false, headers: as(token), json: { delta: 1, reason: "receipt" } }),
+        ),
       );
       for (const a of answers) {
         statuses.push(a.status);
@@ -241,8 +254,15 @@ describe("actor", () => {
     const { id, token } = await newKey(["stock:write", "reservations"]);
     const sku = unique("ACT");
     expect((await call("PUT", `/v1/stock/${sku}/wh`, { json: { onHand: 5 } })).status).toBe(200);
-    expect((await call("POST", `/v1/stock/${sku}/wh/adjustments`, { auth: false, headers: as(token), json: { delta: 2, reason: "receipt" } })).status).toBe(200);
-    const held = await call("POST", "/v1/reservations", { auth: false, headers: as(token), json: { lines: [{ sku, warehouse: "wh", quantity: 1 }], ttlSeconds: 1 } });
+    expect(
+      (await call("POST", `/v1/stock/${sku}/wh/adjustments`, { auth: false, headers: as(token), json: { delta: 2, reason: "receipt" } }))
+        .status,
+    ).toBe(200);
+    const held = await call("POST", "/v1/reservations", {
+      auth: false,
+      headers: as(token),
+      json: { lines: [{ sku, warehouse: "wh", quantity: 1 }], ttlSeconds: 1 },
+    });
     expect(held.status).toBe(201);
     // The hold expires on its own: the service's change.
     await vi.waitFor(async () => expect((await call("GET", `/v1/stock/${sku}/wh`)).body.reserved).toBe(0), { timeout: 5_000 });
@@ -256,7 +276,9 @@ describe("actor", () => {
     ]);
     expect((await call("GET", `/v1/events?sku=${sku}&actor=${id}`)).body.events).toHaveLength(2);
     expect((await call("GET", `/v1/events?sku=${sku}&actor=root`)).body.events).toHaveLength(1);
-    expect((await call("GET", `/v1/events?sku=${sku}&actor=service`)).body.events.map((e: { type: string }) => e.type)).toEqual(["reservation.expired"]);
+    expect((await call("GET", `/v1/events?sku=${sku}&actor=service`)).body.events.map((e: { type: string }) => e.type)).toEqual([
+      "reservation.expired",
+    ]);
     expectInvalid(await call("GET", "/v1/events?actor=someone"), "actor");
   });
 });
@@ -271,12 +293,21 @@ describe("with the key store down", () => {
     const app = createApp();
     const failure = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
     const statement = { bind: () => statement, first: failure, all: failure, run: failure, raw: failure } as unknown as D1PreparedStatement;
-    const downD1 = { prepare: () => statement, batch: failure, exec: failure, dump: failure, withSession: () => downD1 } as unknown as D1Database;
+    const downD1 = {
+      prepare: () => statement,
+      batch: failure,
+      exec: failure,
+      dump: failure,
+      withSession: () => downD1,
+    } as unknown as D1Database;
     const later = Date.now() + 10 * KEY_CACHE_MS;
     const clock = vi.spyOn(Date, "now").mockReturnValue(later);
     try {
       const fetchDown = (token: string) =>
-        app.fetch(new Request("http://stockflare.test/v1/stock/NOPE/wh", { headers: as(token) }), { ...env, DB: downD1 }, { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext);
+        app.fetch(new Request("http://stockflare.test/v1/stock/NOPE/wh", { headers: as(token) }), { ...env, DB: downD1 }, {
+          waitUntil() {},
+          passThroughOnException() {},
+        } as unknown as ExecutionContext);
       expect((await fetchDown(cached.token)).status).toBe(404);
       const refused = await fetchDown(uncached.token);
       expect(refused.status).toBe(503);

@@ -144,7 +144,9 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     const again = await call("POST", `/v1/reservations/${id}/commit`);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(r.body);
-    expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({ reservationStatus: "committed" });
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({
+      reservationStatus: "committed",
+    });
     expect((await call("GET", a.path)).body).toEqual(level);
   });
 
@@ -157,7 +159,9 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     expect(r.body).toMatchObject({ id, status: "released" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
     expect((await call("POST", `/v1/reservations/${id}/release`)).body).toEqual(r.body);
-    expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({ reservationStatus: "released" });
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({
+      reservationStatus: "released",
+    });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 10, reserved: 0, version: 3 });
   });
 
@@ -174,8 +178,12 @@ describe("POST /v1/reservations/{id}/commit and /release", () => {
     await new Promise((r) => setTimeout(r, 1_050));
     expect((await call("GET", `/v1/reservations/${id}`)).body).toMatchObject({ status: "expired" });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
-    expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({ reservationStatus: "expired" });
-    expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({ reservationStatus: "expired" });
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/commit`), 409, "invalid_state")).toMatchObject({
+      reservationStatus: "expired",
+    });
+    expect(expectProblem(await call("POST", `/v1/reservations/${id}/release`), 409, "invalid_state")).toMatchObject({
+      reservationStatus: "expired",
+    });
     expect((await call("GET", a.path)).body).toMatchObject({ onHand: 5, reserved: 0 });
   });
 });
@@ -248,7 +256,10 @@ describe("PUT /v1/reservations/{id}/lines", () => {
     const a = await stocked(6);
     const id = unique("cart");
     await reserve({ id, lines: [{ sku: a.sku, warehouse: a.warehouse, quantity: 1 }] });
-    expectInvalid(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [{ sku: a.sku, quantity: 1 }] } }), "lines.0.warehouse");
+    expectInvalid(
+      await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [{ sku: a.sku, quantity: 1 }] } }),
+      "lines.0.warehouse",
+    );
     expectInvalid(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [] } }), "lines");
     const dup = { sku: a.sku, warehouse: a.warehouse, quantity: 1 };
     expectInvalid(await call("PUT", `/v1/reservations/${id}/lines`, { json: { lines: [dup, dup] } }), "lines.1");

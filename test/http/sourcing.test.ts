@@ -102,11 +102,27 @@ describe("POST /v1/reservations with a channel", () => {
     expect(expectProblem(unknown, 400, "unknown_channel").channel).toMatch(/^nope-/);
     expectInvalid(await call("POST", "/v1/reservations", { json: { lines: [{ sku, quantity: 1 }] } }), "lines.0.warehouse");
     expectInvalid(
-      await call("POST", "/v1/reservations", { json: { channel, lines: [{ sku, quantity: 1 }, { sku, warehouse: "x", quantity: 1 }] } }),
+      await call("POST", "/v1/reservations", {
+        json: {
+          channel,
+          lines: [
+            { sku, quantity: 1 },
+            { sku, warehouse: "x", quantity: 1 },
+          ],
+        },
+      }),
       "lines.1",
     );
     expectInvalid(
-      await call("POST", "/v1/reservations", { json: { channel, lines: [{ sku, quantity: 1 }, { sku, quantity: 2 }] } }),
+      await call("POST", "/v1/reservations", {
+        json: {
+          channel,
+          lines: [
+            { sku, quantity: 1 },
+            { sku, quantity: 2 },
+          ],
+        },
+      }),
       "lines.1",
     );
     expectInvalid(await call("POST", "/v1/reservations", { json: { channel: "-bad", lines: [{ sku, quantity: 1 }] } }), "channel");
@@ -126,7 +142,10 @@ describe("POST /v1/reservations with a channel", () => {
     const held = results.filter((r) => r.status === 201).flatMap((r) => r.body.allocations as { warehouse: string; quantity: number }[]);
     for (const [i, warehouse] of warehouses.entries()) {
       const reserved = (await call("GET", `/v1/stock/${sku}/${warehouse}`)).body.reserved;
-      expect(held.filter((a) => a.warehouse === warehouse).reduce((sum, a) => sum + a.quantity, 0), warehouse).toBe(reserved);
+      expect(
+        held.filter((a) => a.warehouse === warehouse).reduce((sum, a) => sum + a.quantity, 0),
+        warehouse,
+      ).toBe(reserved);
       expect(reserved).toBe([10, 7, 2][i]);
     }
   });
@@ -204,7 +223,11 @@ describe("POST /v1/availability", () => {
     const many = Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, warehouse: "wh" }));
     expectInvalid(await call("POST", "/v1/availability", { json: { items: many } }), "items");
     expectInvalid(await call("POST", "/v1/availability", { json: { items: [{ sku: "A" }] } }), "items.0.warehouse");
-    expectProblem(await call("POST", "/v1/availability", { json: { channel: unique("nope"), items: [{ sku: "A" }] } }), 400, "unknown_channel");
+    expectProblem(
+      await call("POST", "/v1/availability", { json: { channel: unique("nope"), items: [{ sku: "A" }] } }),
+      400,
+      "unknown_channel",
+    );
     expectInvalid(await call("POST", "/v1/availability", { json: { items: [{ sku: "-A", warehouse: "wh" }] } }), "items.0.sku");
     expect((await call("POST", "/v1/availability", { json: { items: [{ sku: "A", warehouse: "wh" }] }, auth: false })).status).toBe(401);
   });

@@ -3,7 +3,18 @@ import { call, expectInvalid, expectProblem, stocked, unique } from "./client";
 
 /** The stock level routes of the contract, through the Worker. */
 
-const LEVEL_KEYS = ["available", "lowStockThreshold", "onHand", "reorderQuantity", "reserved", "shards", "sku", "updatedAt", "version", "warehouse"];
+const LEVEL_KEYS = [
+  "available",
+  "lowStockThreshold",
+  "onHand",
+  "reorderQuantity",
+  "reserved",
+  "shards",
+  "sku",
+  "updatedAt",
+  "version",
+  "warehouse",
+];
 
 describe("PUT /v1/stock/{sku}/{warehouse}", () => {
   it("sets the count absolutely and answers the Level, version 1 then +1 per change", async () => {
@@ -134,7 +145,10 @@ describe("POST /v1/stock/{sku}/{warehouse}/adjustments", () => {
     const again = await call("POST", `${path}/adjustments`, { json: { delta: 3, reason: "receipt" }, headers: { "idempotency-key": key } });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    const different = await call("POST", `${path}/adjustments`, { json: { delta: -9, reason: "loss" }, headers: { "Idempotency-Key": key } });
+    const different = await call("POST", `${path}/adjustments`, {
+      json: { delta: -9, reason: "loss" },
+      headers: { "Idempotency-Key": key },
+    });
     expect(different.body).toEqual(first.body);
     expect((await call("GET", path)).body).toMatchObject({ onHand: 13, version: 2 });
   });
@@ -193,7 +207,12 @@ describe("GET /v1/stock/{sku}", () => {
     await stocked(5, sku, "ber-1");
     await stocked(0, sku, "cdg-1");
     const res = await call("POST", "/v1/reservations", {
-      json: { lines: [{ sku, warehouse: "ams-1", quantity: 3 }, { sku, warehouse: "ber-1", quantity: 5 }] },
+      json: {
+        lines: [
+          { sku, warehouse: "ams-1", quantity: 3 },
+          { sku, warehouse: "ber-1", quantity: 5 },
+        ],
+      },
     });
     expect(res.status).toBe(201);
     await call("POST", `/v1/stock/${sku}/cdg-1/adjustments`, { json: { delta: 2, reason: "return" } });

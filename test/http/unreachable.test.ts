@@ -19,9 +19,12 @@ function failingNamespace(flag: "retryable" | "overloaded"): Env["STOCK_ITEM"] {
         return typeof value === "function" ? value.bind(target) : value;
       }
       return () =>
-        new Proxy({}, {
-          get: () => () => Promise.reject(Object.assign(new Error("Network connection lost."), { [flag]: true })),
-        });
+        new Proxy(
+          {},
+          {
+            get: () => () => Promise.reject(Object.assign(new Error("Network connection lost."), { [flag]: true })),
+          },
+        );
     },
   }) as Env["STOCK_ITEM"];
 }

@@ -4,7 +4,12 @@ import { hashToken, looksLikeKeyToken, newKeyId, newToken } from "../../src/keys
 
 /** The scope rules and token format alone. */
 
-const key = (scopes: Principal["scopes"], warehouses: string[] | null = null): Principal => ({ id: "key_x", root: false, scopes, warehouses });
+const key = (scopes: Principal["scopes"], warehouses: string[] | null = null): Principal => ({
+  id: "key_x",
+  root: false,
+  scopes,
+  warehouses,
+});
 
 describe("allows", () => {
   it("the root key everything, anywhere", () => {

@@ -46,9 +46,7 @@ async function reserve(id: string, lines: Line[]) {
 /** Each reservation id's hold status at an item, read from its storage. */
 function holdsAt(sku: string, warehouse: string): Promise<Map<string, string>> {
   return runInDurableObject(stockItem(env, sku, warehouse), (_: StockItem, state) => {
-    const rows = state.storage.sql
-      .exec<{ reservation_id: string; status: string }>("SELECT reservation_id, status FROM holds")
-      .toArray();
+    const rows = state.storage.sql.exec<{ reservation_id: string; status: string }>("SELECT reservation_id, status FROM holds").toArray();
     return new Map(rows.map((row) => [row.reservation_id, row.status]));
   });
 }

@@ -162,9 +162,7 @@ describe("placing a reservation", () => {
     const [a] = await items(10);
     if (!a) throw new Error("items");
     const id = unique("res");
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () => coordinator(id).place({ id, lines: [line(a, 4)], ttlSeconds: 60 })),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, () => coordinator(id).place({ id, lines: [line(a, 4)], ttlSeconds: 60 })));
     expect(results.filter((r) => r.kind === "created")).toHaveLength(1);
     expect(results.filter((r) => r.kind === "existing")).toHaveLength(7);
     expect(await level(a)).toMatchObject({ reserved: 4 });

@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { coordinatorFor } from "../../src/reservations/address";
-import type { PlaceInput, ReservationCoordinator } from "../../src/reservations/ReservationCoordinator";
 import type { Line, ReservationRecord } from "../../src/reservations/lifecycle";
+import type { PlaceInput, ReservationCoordinator } from "../../src/reservations/ReservationCoordinator";
 import { stockItem } from "../../src/stock/address";
 import type { StockItem } from "../../src/stock/StockItem";
 
@@ -55,19 +55,20 @@ export async function level(item: Item) {
 
 /** The status of a reservation's hold at an item, read from storage without sweeping. */
 export function holdStatus(item: Item, reservationId: string): Promise<string | undefined> {
-  return runInDurableObject(item.stub, (_: StockItem, state) =>
-    state.storage.sql
-      .exec<{ status: string }>("SELECT status FROM holds WHERE reservation_id = ?", reservationId)
-      .toArray()[0]?.status,
+  return runInDurableObject(
+    item.stub,
+    (_: StockItem, state) =>
+      state.storage.sql.exec<{ status: string }>("SELECT status FROM holds WHERE reservation_id = ?", reservationId).toArray()[0]?.status,
   );
 }
 
 /** The expiry of a reservation's hold at an item, read from storage. */
 export function holdExpiry(item: Item, reservationId: string): Promise<number | undefined> {
-  return runInDurableObject(item.stub, (_: StockItem, state) =>
-    state.storage.sql
-      .exec<{ expires_at: number }>("SELECT expires_at FROM holds WHERE reservation_id = ?", reservationId)
-      .toArray()[0]?.expires_at,
+  return runInDurableObject(
+    item.stub,
+    (_: StockItem, state) =>
+      state.storage.sql.exec<{ expires_at: number }>("SELECT expires_at FROM holds WHERE reservation_id = ?", reservationId).toArray()[0]
+        ?.expires_at,
   );
 }
 
@@ -88,8 +89,7 @@ export function readRecord(id: string): Promise<ReservationRecord | null> {
 /** When the coordinator's alarm is due to look at the record again, and when the alarm is set. */
 export function dueOf(id: string): Promise<{ dueAt: number | undefined; alarmAt: number | null }> {
   return runInDurableObject(coordinator(id).stub, async (_: ReservationCoordinator, state) => ({
-    dueAt: state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM reservations WHERE id = ?", id).toArray()[0]
-      ?.due_at,
+    dueAt: state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM reservations WHERE id = ?", id).toArray()[0]?.due_at,
     alarmAt: await state.storage.getAlarm(),
   }));
 }

@@ -6,8 +6,8 @@ import {
   type Line,
   type Phase,
   type ReservationRecord,
-  sameLines,
   type Status,
+  sameLines,
   statusAt,
   viewAt,
 } from "../../src/reservations/lifecycle";
@@ -116,9 +116,12 @@ describe("sameLines", () => {
       }),
     );
     fc.assert(
-      fc.property(linesArb.chain((x) => fc.tuple(fc.constant(x), fc.shuffledSubarray(x, { minLength: x.length }))), ([x, y]) => {
-        expect(sameLines(x, y)).toBe(true);
-      }),
+      fc.property(
+        linesArb.chain((x) => fc.tuple(fc.constant(x), fc.shuffledSubarray(x, { minLength: x.length }))),
+        ([x, y]) => {
+          expect(sameLines(x, y)).toBe(true);
+        },
+      ),
     );
   });
 });

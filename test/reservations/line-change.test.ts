@@ -30,7 +30,20 @@ describe("planChange and reallocate (pure)", () => {
     const b = { sku: "B", warehouse: "w" };
     const c = { sku: "C", warehouse: "w" };
     const d = { sku: "D", warehouse: "w" };
-    expect(planChange([{ ...a, quantity: 2 }, { ...b, quantity: 5 }, { ...c, quantity: 1 }], [{ ...a, quantity: 4 }, { ...b, quantity: 3 }, { ...d, quantity: 2 }])).toEqual({
+    expect(
+      planChange(
+        [
+          { ...a, quantity: 2 },
+          { ...b, quantity: 5 },
+          { ...c, quantity: 1 },
+        ],
+        [
+          { ...a, quantity: 4 },
+          { ...b, quantity: 3 },
+          { ...d, quantity: 2 },
+        ],
+      ),
+    ).toEqual({
       grow: [
         { ...a, from: 2, to: 4 },
         { ...d, from: 0, to: 2 },
@@ -49,12 +62,33 @@ describe("planChange and reallocate (pure)", () => {
       { warehouse: "w0", quantity: 3 },
       { warehouse: "w1", quantity: 2 },
     ]);
-    expect(reallocate(current, 9, [{ warehouse: "w0", available: 0 }, { warehouse: "w1", available: 1 }, { warehouse: "w2", available: 5 }], 0)).toEqual([
+    expect(
+      reallocate(
+        current,
+        9,
+        [
+          { warehouse: "w0", available: 0 },
+          { warehouse: "w1", available: 1 },
+          { warehouse: "w2", available: 5 },
+        ],
+        0,
+      ),
+    ).toEqual([
       { warehouse: "w0", quantity: 3 },
       { warehouse: "w1", quantity: 4 },
       { warehouse: "w2", quantity: 2 },
     ]);
-    expect(reallocate(current, 12, [{ warehouse: "w1", available: 3 }, { warehouse: "w2", available: 3 }], 1)).toBeNull();
+    expect(
+      reallocate(
+        current,
+        12,
+        [
+          { warehouse: "w1", available: 3 },
+          { warehouse: "w2", available: 3 },
+        ],
+        1,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -70,7 +104,9 @@ describe("a line change", () => {
     expect(await holdStatus(c, id)).toBe("released");
     // A repeated placement compares with the new lines.
     expect(await coordinator(id).place({ id, lines: next, ttlSeconds: 600 })).toMatchObject({ kind: "existing" });
-    expect(await coordinator(id).place({ id, lines: [line(a, 2), line(b, 5), line(c, 1)], ttlSeconds: 600 })).toEqual({ kind: "idempotency_conflict" });
+    expect(await coordinator(id).place({ id, lines: [line(a, 2), line(b, 5), line(c, 1)], ttlSeconds: 600 })).toEqual({
+      kind: "idempotency_conflict",
+    });
     expect(await coordinator(id).commit()).toMatchObject({ kind: "ok" });
     expect((await Promise.all([a, b, c, d].map(level))).map((l) => [l.onHand, l.reserved])).toEqual([
       [6, 0],
@@ -86,7 +122,10 @@ describe("a line change", () => {
     const id = await held([line(a, 2), line(b, 3), line(c, 1)]);
     const before = await Promise.all([a, b, c].map(level));
     const refused = await coordinator(id).stub.changeLines({ id, lines: [line(a, 8), line(b, 7)] });
-    expect(refused).toEqual({ kind: "insufficient_stock", shortages: [{ sku: b.sku, warehouse: b.warehouse, requested: 7, available: 6 }] });
+    expect(refused).toEqual({
+      kind: "insufficient_stock",
+      shortages: [{ sku: b.sku, warehouse: b.warehouse, requested: 7, available: 6 }],
+    });
     expect(await Promise.all([a, b, c].map(level))).toEqual(
       before.map((l) => expect.objectContaining({ onHand: l.onHand, reserved: l.reserved })),
     );
@@ -118,7 +157,10 @@ describe("a line change", () => {
     if (!a || !b) throw new Error("items");
     const id = await held([line(a, 2), line(b, 3)]);
     await expireAtItem(a, id);
-    expect(await coordinator(id).stub.changeLines({ id, lines: [line(a, 4), line(b, 3)] })).toEqual({ kind: "invalid_state", status: "expired" });
+    expect(await coordinator(id).stub.changeLines({ id, lines: [line(a, 4), line(b, 3)] })).toEqual({
+      kind: "invalid_state",
+      status: "expired",
+    });
     expect(await reservedAt(a, b)).toEqual([0, 0]);
     expect(await coordinator(id).get()).toMatchObject({ status: "expired", lines: [line(a, 2), line(b, 3)] });
   });
@@ -153,7 +195,13 @@ describe("a line change", () => {
     const changed = await coordinator(id).stub.changeLines({ id, lines, channel });
     expect(changed).toMatchObject({
       kind: "ok",
-      reservation: { lines, allocations: [{ sku, warehouse: "w0", quantity: 2 }, { sku, warehouse: "w1", quantity: 4 }] },
+      reservation: {
+        lines,
+        allocations: [
+          { sku, warehouse: "w0", quantity: 2 },
+          { sku, warehouse: "w1", quantity: 4 },
+        ],
+      },
     });
     expect(await reservedAt(...stocked)).toEqual([2, 4]);
     const shrunk = await coordinator(id).stub.changeLines({ id, lines: [{ sku, warehouse: null, quantity: 1 }], channel });
@@ -176,7 +224,15 @@ describe("a crash at each point of a line change", () => {
       change: { number: 1, lines: next, allocations: next, placements: [null, null] },
     };
     const grow = (item: Item, quantity: number) =>
-      item.stub.resize({ sku: item.sku, warehouse: item.warehouse, reservationId: id, attempt: 1, change: 1, quantity, expiresAt: record.expiresAt });
+      item.stub.resize({
+        sku: item.sku,
+        warehouse: item.warehouse,
+        reservationId: id,
+        attempt: 1,
+        change: 1,
+        quantity,
+        expiresAt: record.expiresAt,
+      });
     return { a, b, c, id, record, changing, grow };
   }
 
@@ -212,7 +268,10 @@ describe("a crash at each point of a line change", () => {
     expect(await grow(a, 6)).toEqual({ ok: true });
     expect(await grow(c, 3)).toEqual({ ok: true });
     await a.stub.revertChange(id, 1);
-    await writeRecord({ ...changing, change: { ...(changing.change as NonNullable<ReservationRecord["change"]>), decided: "old" } }, { alarmAt: Date.now() + MINUTE });
+    await writeRecord(
+      { ...changing, change: { ...(changing.change as NonNullable<ReservationRecord["change"]>), decided: "old" } },
+      { alarmAt: Date.now() + MINUTE },
+    );
     expect(await runDurableObjectAlarm(coordinator(id).stub)).toBe(true);
     expect(await reservedAt(a, b, c)).toEqual([2, 5, 0]);
     expect(await readRecord(id)).toMatchObject({ phase: "held", lines: [line(a, 2), line(b, 5)] });
@@ -233,7 +292,8 @@ describe("line changes against a model", () => {
           // A rival reservation takes some of each item first.
           const rivalLines = stocked.flatMap((item, i) => (rivalQuantities[i] ? [line(item, rivalQuantities[i] as number)] : []));
           const rivalId = unique("rival");
-          const rival = rivalLines.length > 0 ? await coordinator(rivalId).place({ id: rivalId, lines: rivalLines, ttlSeconds: 600 }) : null;
+          const rival =
+            rivalLines.length > 0 ? await coordinator(rivalId).place({ id: rivalId, lines: rivalLines, ttlSeconds: 600 }) : null;
           const rivalHolds = stocked.map((_, i) => (rival?.kind === "created" ? (rivalQuantities[i] ?? 0) : 0));
           let cartHolds = stocked.map(() => 1);
           for (const quantities of changes) {

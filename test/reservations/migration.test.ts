@@ -24,9 +24,7 @@ const MINUTE = 60_000;
 /** A reservation as v0.1 stored it, in its own object, with its alarm as v0.1 armed it. */
 async function writeV01Reservation(record: ReservationRecord, alarmAt: number): Promise<void> {
   await runInDurableObject(legacyReservation(env, record.id), async (_: LegacyReservation, state) => {
-    state.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS reservation (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
-    );
+    state.storage.sql.exec("CREATE TABLE IF NOT EXISTS reservation (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)");
     state.storage.sql.exec("INSERT INTO reservation (id, record) VALUES (1, ?)", JSON.stringify(record));
     await state.storage.setAlarm(alarmAt);
   });
@@ -65,7 +63,10 @@ describe("a reservation held under v0.1 (one object per id)", () => {
   it("is found by id, committed through the API, and then lives in the pooled coordinator only", async () => {
     const [a, b] = await items(10, 10);
     if (!a || !b) throw new Error("items");
-    const id = await v01Reservation("held", [[a, 2], [b, 3]]);
+    const id = await v01Reservation("held", [
+      [a, 2],
+      [b, 3],
+    ]);
 
     const read = await call("GET", `/v1/reservations/${id}`);
     expect(read.status).toBe(200);
@@ -108,7 +109,10 @@ describe("a reservation held under v0.1 (one object per id)", () => {
   it("an interrupted v0.1 placement is handed over by the old object's alarm and voided by the pool", async () => {
     const [a, b] = await items(10, 10);
     if (!a || !b) throw new Error("items");
-    const id = await v01Reservation("placing", [[a, 5], [b, 5]]);
+    const id = await v01Reservation("placing", [
+      [a, 5],
+      [b, 5],
+    ]);
     expect(await level(a)).toMatchObject({ reserved: 5 });
 
     expect(await runDurableObjectAlarm(legacyReservation(env, id))).toBe(true);

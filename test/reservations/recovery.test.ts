@@ -1,18 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Line, Phase, ReservationRecord } from "../../src/reservations/lifecycle";
-import {
-  coordinator,
-  expireAtItem,
-  holdStatus,
-  type Item,
-  items,
-  level,
-  line,
-  readRecord,
-  unique,
-  writeRecord,
-} from "./fixtures";
+import { coordinator, expireAtItem, holdStatus, type Item, items, level, line, readRecord, unique, writeRecord } from "./fixtures";
 
 /**
  * Crash recovery and the commit-vs-expiry race. A crash is staged by writing the

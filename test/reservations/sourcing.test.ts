@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { SourcingChannel } from "../../src/reservations/ReservationCoordinator";
 import type { ReservationRecord } from "../../src/reservations/lifecycle";
+import type { SourcingChannel } from "../../src/reservations/ReservationCoordinator";
 import { stockItem } from "../../src/stock/address";
 import { coordinator, holdStatus, type Item, level, readRecord, unique, writeRecord } from "./fixtures";
 
@@ -73,7 +73,12 @@ describe("a sourced line", () => {
     const id = unique("order");
     const placed = await coordinator(id).place({ id, lines: [sourced(sku, 7)], ttlSeconds: 60, channel: kept });
     expect(placed).toMatchObject({
-      reservation: { allocations: [{ sku, warehouse: "w0", quantity: 3 }, { sku, warehouse: "w1", quantity: 4 }] },
+      reservation: {
+        allocations: [
+          { sku, warehouse: "w0", quantity: 3 },
+          { sku, warehouse: "w1", quantity: 4 },
+        ],
+      },
     });
     const other = unique("order");
     expect(await coordinator(other).place({ id: other, lines: [sourced(sku, 1)], ttlSeconds: 60, channel: kept })).toEqual({

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { subprotocolToken } from "../../src/http/auth";
 import { stockItem } from "../../src/stock/address";
+import type { Level } from "../../src/stock/ledger";
 import {
   answeredSubprotocol,
   isWebSocketUpgrade,
@@ -18,7 +19,6 @@ import {
   step,
   type WatcherState,
 } from "../../src/stock/live";
-import type { Level } from "../../src/stock/ledger";
 import type { StockItem } from "../../src/stock/StockItem";
 import { call, expectProblem, stocked, TOKEN, unique } from "../http/client";
 
@@ -39,7 +39,8 @@ interface Received {
 async function open(path: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
   const response = await exports.default.fetch(`http://stockflare.test${path}/live`, { headers: { upgrade: "websocket", ...headers } });
   const ws = response.webSocket;
-  if (response.status !== 101 || ws === null) throw new Error(`expected 101 with a WebSocket, got ${response.status}: ${await response.text()}`);
+  if (response.status !== 101 || ws === null)
+    throw new Error(`expected 101 with a WebSocket, got ${response.status}: ${await response.text()}`);
   const received: Received[] = [];
   const other: unknown[] = [];
   ws.addEventListener("message", (event) => {
@@ -190,8 +191,14 @@ describe("GET /v1/stock/{sku}/{warehouse}/live", () => {
       ["wrong subprotocol token", { ...upgrade, "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url("nope")}` }],
       ["token not base64url", { ...upgrade, "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${TOKEN}!` }],
       ["bearer without stockflare.v1", { ...upgrade, "sec-websocket-protocol": `bearer.${base64url(TOKEN)}` }],
-      ["two bearer entries", { ...upgrade, "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url(TOKEN)}, bearer.${base64url("x")}` }],
-      ["a wrong header beats a right subprotocol", { ...upgrade, authorization: "Bearer nope", "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url(TOKEN)}` }],
+      [
+        "two bearer entries",
+        { ...upgrade, "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url(TOKEN)}, bearer.${base64url("x")}` },
+      ],
+      [
+        "a wrong header beats a right subprotocol",
+        { ...upgrade, authorization: "Bearer nope", "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url(TOKEN)}` },
+      ],
     ];
     for (const [name, headers] of refusals) {
       const r = await call("GET", `${path}/live`, { headers, auth: false });
@@ -202,7 +209,10 @@ describe("GET /v1/stock/{sku}/{warehouse}/live", () => {
 
   it("accepts the subprotocol token only on a WebSocket upgrade", async () => {
     const { path } = await stocked(1);
-    const r = await call("GET", path, { headers: { "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url(TOKEN)}` }, auth: false });
+    const r = await call("GET", path, {
+      headers: { "sec-websocket-protocol": `${LIVE_SUBPROTOCOL}, bearer.${base64url(TOKEN)}` },
+      auth: false,
+    });
     expectProblem(r, 401, "unauthorized");
   });
 
@@ -314,7 +324,16 @@ describe("live coalescing rules (src/stock/live.ts)", () => {
   });
 
   it("builds the message from the Level body", () => {
-    const level: Level = { sku: "S", warehouse: "W", onHand: 5, reserved: 2, lowStockThreshold: 1, reorderQuantity: 0, version: 3, updatedAt: 0 };
+    const level: Level = {
+      sku: "S",
+      warehouse: "W",
+      onHand: 5,
+      reserved: 2,
+      lowStockThreshold: 1,
+      reorderQuantity: 0,
+      version: 3,
+      updatedAt: 0,
+    };
     expect(JSON.parse(liveMessage(null))).toEqual({ type: "level", level: null });
     expect(JSON.parse(liveMessage({ ...level, shards: 4 }))).toEqual({
       type: "level",
@@ -539,7 +558,16 @@ describe("LiveWatchers (fake sockets and clock)", () => {
     // A change commits while the connection reads its first level.
     setVersion(2);
     watchers.changed();
-    const readBefore: Level = { sku: "S", warehouse: "W", onHand: 1, reserved: 0, lowStockThreshold: 0, reorderQuantity: 0, version: 1, updatedAt: 0 };
+    const readBefore: Level = {
+      sku: "S",
+      warehouse: "W",
+      onHand: 1,
+      reserved: 0,
+      lowStockThreshold: 0,
+      reorderQuantity: 0,
+      version: 1,
+      updatedAt: 0,
+    };
     watchers.welcome(socket, readBefore);
     clock.advance(clock.time + 1_000);
     expect(socket.sent.map((s) => s.version)).toEqual([2]);

@@ -24,9 +24,15 @@ type Op =
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("reserve" as const), quantity: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("commit" as const, "release" as const, "expire" as const), pick: fc.nat(20) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constantFrom("commit" as const, "release" as const, "expire" as const), pick: fc.nat(20) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("count" as const), onHand: fc.integer({ min: 0, max: 25 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("adjust" as const), delta: fc.integer({ min: -4, max: 4 }).filter((d) => d !== 0) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("adjust" as const), delta: fc.integer({ min: -4, max: 4 }).filter((d) => d !== 0) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("reshard" as const), shards: fc.integer({ min: 1, max: 6 }) }) },
 );
 
@@ -41,64 +47,78 @@ async function expire(sku: string, id: string) {
 describe("a pooled item against a model", () => {
   it("never oversells, never refuses falsely, reads exactly, strands nothing", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 5, max: 20 }), fc.array(op, { minLength: 5, maxLength: 25 }), async (shards, initial, ops) => {
-        const sku = unique("PPROP");
-        const path = `/v1/stock/${sku}/wh`;
-        await call("PUT", path, { json: { onHand: initial, shards } });
-        let onHand = initial;
-        const held = new Map<string, number>();
-        let n = 0;
-        for (const step of ops) {
-          const reserved = [...held.values()].reduce((a, b) => a + b, 0);
-          const ids = [...held.keys()];
-          switch (step.kind) {
-            case "reserve": {
-              const id = `${sku}-${n++}`;
-              const r = await call("POST", "/v1/reservations", { json: { id, lines: [{ sku, warehouse: "wh", quantity: step.quantity }] } });
-              const expected = onHand - reserved >= step.quantity ? 201 : 409;
-              expect(r.status, `reserve ${step.quantity} with ${onHand - reserved} available`).toBe(expected);
-              if (r.status === 201) held.set(id, step.quantity);
-              break;
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 5, max: 20 }),
+        fc.array(op, { minLength: 5, maxLength: 25 }),
+        async (shards, initial, ops) => {
+          const sku = unique("PPROP");
+          const path = `/v1/stock/${sku}/wh`;
+          await call("PUT", path, { json: { onHand: initial, shards } });
+          let onHand = initial;
+          const held = new Map<string, number>();
+          let n = 0;
+          for (const step of ops) {
+            const reserved = [...held.values()].reduce((a, b) => a + b, 0);
+            const ids = [...held.keys()];
+            switch (step.kind) {
+              case "reserve": {
+                const id = `${sku}-${n++}`;
+                const r = await call("POST", "/v1/reservations", {
+                  json: { id, lines: [{ sku, warehouse: "wh", quantity: step.quantity }] },
+                });
+                const expected = onHand - reserved >= step.quantity ? 201 : 409;
+                expect(r.status, `reserve ${step.quantity} with ${onHand - reserved} available`).toBe(expected);
+                if (r.status === 201) held.set(id, step.quantity);
+                break;
+              }
+              case "commit":
+              case "release":
+              case "expire": {
+                const id = ids[step.pick % Math.max(1, ids.length)];
+                if (id === undefined) break;
+                const quantity = held.get(id) as number;
+                if (step.kind === "expire") await expire(sku, id);
+                else expect((await call("POST", `/v1/reservations/${id}/${step.kind}`)).status).toBe(200);
+                if (step.kind === "commit") onHand -= quantity;
+                held.delete(id);
+                break;
+              }
+              case "count":
+                expect((await call("PUT", path, { json: { onHand: step.onHand } })).status).toBe(200);
+                onHand = step.onHand;
+                break;
+              case "adjust": {
+                const r = await call("POST", `${path}/adjustments`, { json: { delta: step.delta, reason: "correction" } });
+                expect(r.status).toBe(onHand + step.delta < 0 ? 409 : 200);
+                if (r.status === 200) onHand += step.delta;
+                break;
+              }
+              case "reshard":
+                // A re-shard is a count too (a commit after a count to 0 can leave onHand below 0).
+                onHand = Math.max(0, onHand);
+                expect((await call("PUT", path, { json: { onHand, shards: step.shards } })).status).toBe(200);
+                break;
             }
-            case "commit":
-            case "release":
-            case "expire": {
-              const id = ids[step.pick % Math.max(1, ids.length)];
-              if (id === undefined) break;
-              const quantity = held.get(id) as number;
-              if (step.kind === "expire") await expire(sku, id);
-              else expect((await call("POST", `/v1/reservations/${id}/${step.kind}`)).status).toBe(200);
-              if (step.kind === "commit") onHand -= quantity;
-              held.delete(id);
-              break;
-            }
-            case "count":
-              expect((await call("PUT", path, { json: { onHand: step.onHand } })).status).toBe(200);
-              onHand = step.onHand;
-              break;
-            case "adjust": {
-              const r = await call("POST", `${path}/adjustments`, { json: { delta: step.delta, reason: "correction" } });
-              expect(r.status).toBe(onHand + step.delta < 0 ? 409 : 200);
-              if (r.status === 200) onHand += step.delta;
-              break;
-            }
-            case "reshard":
-              // A re-shard is a count too (a commit after a count to 0 can leave onHand below 0).
-              onHand = Math.max(0, onHand);
-              expect((await call("PUT", path, { json: { onHand, shards: step.shards } })).status).toBe(200);
-              break;
+            const modelReserved = [...held.values()].reduce((a, b) => a + b, 0);
+            expect((await call("GET", path)).body, JSON.stringify(step)).toMatchObject({
+              onHand,
+              reserved: modelReserved,
+              available: onHand - modelReserved,
+            });
           }
-          const modelReserved = [...held.values()].reduce((a, b) => a + b, 0);
-          expect((await call("GET", path)).body, JSON.stringify(step)).toMatchObject({ onHand, reserved: modelReserved, available: onHand - modelReserved });
-        }
-        // Once quiet (a retired member gives back what frees up in its next sync, ~100 ms later).
-        await vi.waitFor(async () => {
-          const level = (await call("GET", path)).body;
-          const view = (await call("GET", `${path}/shards`)).body;
-          const memberFree = view.shards.reduce((sum: number, s: { available: number }) => sum + s.available, 0);
-          expect(view.unallocated + memberFree).toBe(level.available);
-        }, { timeout: 3_000, interval: 50 });
-      }),
+          // Once quiet (a retired member gives back what frees up in its next sync, ~100 ms later).
+          await vi.waitFor(
+            async () => {
+              const level = (await call("GET", path)).body;
+              const view = (await call("GET", `${path}/shards`)).body;
+              const memberFree = view.shards.reduce((sum: number, s: { available: number }) => sum + s.available, 0);
+              expect(view.unallocated + memberFree).toBe(level.available);
+            },
+            { timeout: 3_000, interval: 50 },
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   }, 120_000);

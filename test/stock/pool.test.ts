@@ -26,12 +26,15 @@ const shardsOf = async (sku: string) => (await call("GET", `/v1/stock/${sku}/wh/
 
 /** Once quiet, units nobody holds sit where a buyer can reach them: unallocated or a member's free part. */
 async function expectNothingStranded(sku: string) {
-  await vi.waitFor(async () => {
-    const level = await levelOf(sku);
-    const view = await shardsOf(sku);
-    const memberFree = view.shards.reduce((sum: number, s: { available: number }) => sum + s.available, 0);
-    expect(view.unallocated + memberFree).toBe(level.available);
-  }, { timeout: 3_000, interval: 50 });
+  await vi.waitFor(
+    async () => {
+      const level = await levelOf(sku);
+      const view = await shardsOf(sku);
+      const memberFree = view.shards.reduce((sum: number, s: { available: number }) => sum + s.available, 0);
+      expect(view.unallocated + memberFree).toBe(level.available);
+    },
+    { timeout: 3_000, interval: 50 },
+  );
 }
 
 describe("pool arithmetic", () => {
@@ -52,7 +55,16 @@ describe("pool arithmetic", () => {
   });
 
   it("reads the exact level from the parent's snapshot plus what each member did since", () => {
-    const parent = { sku: "S", warehouse: "W", onHand: 100, reserved: 10, lowStockThreshold: 0, reorderQuantity: 0, version: 20, updatedAt: 0 };
+    const parent = {
+      sku: "S",
+      warehouse: "W",
+      onHand: 100,
+      reserved: 10,
+      lowStockThreshold: 0,
+      reorderQuantity: 0,
+      version: 20,
+      updatedAt: 0,
+    };
     const absorbed = [
       { changes: 5, onHandDelta: -2, reserved: 3 },
       { changes: 0, onHandDelta: 0, reserved: 0 },
@@ -125,7 +137,10 @@ describe("a pooled item over HTTP", () => {
     expect(counted.body).toMatchObject({ onHand: 20, reserved: 15, available: 5, shards: 4 });
     const adjusted = await call("POST", `/v1/stock/${sku}/wh/adjustments`, { json: { delta: -3, reason: "damage" } });
     expect(adjusted.body).toMatchObject({ onHand: 17, reserved: 15, available: 2, shards: 4 });
-    const stale = await call("POST", `/v1/stock/${sku}/wh/adjustments`, { json: { delta: 1, reason: "receipt" }, headers: { "if-match": '"1"' } });
+    const stale = await call("POST", `/v1/stock/${sku}/wh/adjustments`, {
+      json: { delta: 1, reason: "receipt" },
+      headers: { "if-match": '"1"' },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body.level).toMatchObject({ onHand: 17, shards: 4 });
     await expectNothingStranded(sku);
@@ -179,11 +194,15 @@ describe("alerts on a pooled item", () => {
     // Available is 3 now, over the four members: stock.low once the members' holds are absorbed.
     const alertTypes = () =>
       runInDurableObject(stockItem(env, sku, "wh"), (_: StockItem, state) =>
-        state.storage.sql.exec<{ type: string }>("SELECT type FROM alerts ORDER BY rowid").toArray().map((row) => row.type),
+        state.storage.sql
+          .exec<{ type: string }>("SELECT type FROM alerts ORDER BY rowid")
+          .toArray()
+          .map((row) => row.type),
       );
     const stateOf = () =>
-      runInDurableObject(stockItem(env, sku, "wh"), (_: StockItem, state) =>
-        state.storage.sql.exec<{ state: string }>("SELECT state FROM alert_state").toArray()[0]?.state,
+      runInDurableObject(
+        stockItem(env, sku, "wh"),
+        (_: StockItem, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM alert_state").toArray()[0]?.state,
       );
     await vi.waitFor(async () => expect(await stateOf()).toBe("low"), { timeout: 5_000, interval: 50 });
     expect(await alertTypes()).not.toContain("stock.out");
@@ -201,8 +220,22 @@ describe("pool crash points", () => {
     const member = (await readRecord(first))?.placements?.[0] as number;
     const id = `${sku}-crash`;
     const line = { sku, warehouse: "wh", quantity: 2 };
-    await writeRecord({ id, attempt: 1, phase: "placing", lines: [line], placements: [member], createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
-    const held = await stockPoolMember(env, sku, "wh", member).hold({ ...line, reservationId: id, attempt: 1, expiresAt: Date.now() + 60_000, member });
+    await writeRecord({
+      id,
+      attempt: 1,
+      phase: "placing",
+      lines: [line],
+      placements: [member],
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    });
+    const held = await stockPoolMember(env, sku, "wh", member).hold({
+      ...line,
+      reservationId: id,
+      attempt: 1,
+      expiresAt: Date.now() + 60_000,
+      member,
+    });
     expect(held).toEqual({ ok: true });
     expect(await levelOf(sku)).toMatchObject({ reserved: 3 });
     await makeDue(id);
@@ -215,7 +248,14 @@ describe("pool crash points", () => {
   it("a grant whose answer was lost is answered again, never granted twice", async () => {
     const sku = await pooledItem(100, 4);
     const parent = stockItem(env, sku, "wh");
-    const report: MemberReport = { shard: 1, totals: { changes: 0, onHandDelta: 0, reserved: 0 }, receivedTotal: 0, returnedTotal: 0, events: [], want: 5 };
+    const report: MemberReport = {
+      shard: 1,
+      totals: { changes: 0, onHandDelta: 0, reserved: 0 },
+      receivedTotal: 0,
+      returnedTotal: 0,
+      events: [],
+      want: 5,
+    };
     const first = await parent.poolSync(report);
     const again = await parent.poolSync(report); // the member never heard the first answer
     expect(again.grantedTotal).toBe(first.grantedTotal);

@@ -20,7 +20,8 @@ describe("numbered schema migrations of a stock item", () => {
     await runInDurableObject(item, (_: StockItem, state) => {
       // Storage as the previous version left it: a held hold, no line-change columns, no schema_version.
       state.storage.sql.exec("DROP TABLE schema_version");
-      for (const column of ["change_no", "previous_quantity", "reverted_change"]) state.storage.sql.exec(`ALTER TABLE holds DROP COLUMN ${column}`);
+      for (const column of ["change_no", "previous_quantity", "reverted_change"])
+        state.storage.sql.exec(`ALTER TABLE holds DROP COLUMN ${column}`);
       state.storage.sql.exec(
         "INSERT INTO holds (reservation_id, attempt, quantity, status, expires_at, updated_at) VALUES ('old-cart', 1, 3, 'held', ?, ?)",
         expiresAt,
@@ -32,13 +33,18 @@ describe("numbered schema migrations of a stock item", () => {
       const store = new StockItemStore(state.storage.sql);
       store.migrate();
       store.migrate();
-      const columns = state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('holds')").toArray().map((c) => c.name);
+      const columns = state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('holds')")
+        .toArray()
+        .map((c) => c.name);
       expect(columns).toEqual(expect.arrayContaining(["change_no", "previous_quantity", "reverted_change"]));
       expect(state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version).toBe(1);
       expect(store.readHold("old-cart")).toMatchObject({ quantity: 3, status: "held", change: 0, previous: null, reverted: 0 });
     });
     // The old hold takes a line change like any other.
-    expect(await item.resize({ sku, warehouse: "wh", reservationId: "old-cart", attempt: 1, change: 1, quantity: 5, expiresAt })).toEqual({ ok: true });
+    expect(await item.resize({ sku, warehouse: "wh", reservationId: "old-cart", attempt: 1, change: 1, quantity: 5, expiresAt })).toEqual({
+      ok: true,
+    });
     expect(await item.getLevel()).toMatchObject({ reserved: 5 });
     await item.revertChange("old-cart", 1);
     expect(await item.getLevel()).toMatchObject({ reserved: 3 });

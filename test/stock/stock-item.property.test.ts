@@ -117,7 +117,12 @@ describe("StockItem object against the model", () => {
           }
           expect(level).not.toBeNull();
           if (level === null) continue;
-          expect({ onHand: level.onHand, reserved: level.reserved, available: level.onHand - level.reserved, version: level.version }).toEqual({
+          expect({
+            onHand: level.onHand,
+            reserved: level.reserved,
+            available: level.onHand - level.reserved,
+            version: level.version,
+          }).toEqual({
             onHand: model.onHand,
             reserved: model.reserved(),
             available: model.available(),

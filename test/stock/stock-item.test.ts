@@ -41,9 +41,8 @@ function peek(stub: Stub, reservationId?: string) {
     const hold =
       reservationId === undefined
         ? undefined
-        : state.storage.sql
-            .exec<{ status: string }>("SELECT status FROM holds WHERE reservation_id = ?", reservationId)
-            .toArray()[0]?.status;
+        : state.storage.sql.exec<{ status: string }>("SELECT status FROM holds WHERE reservation_id = ?", reservationId).toArray()[0]
+            ?.status;
     return { onHand: level.on_hand, reserved: level.reserved, version: level.version, hold };
   });
 }
@@ -72,7 +71,9 @@ describe("StockItem: levels", () => {
     // Driven inside the object so the outbox is read before the alarm ships (and deletes) it.
     const versions = await runInDurableObject(stub, async (instance: StockItem, state) => {
       const lastEvent = () =>
-        JSON.parse(state.storage.sql.exec<{ event: string }>("SELECT event FROM outbox ORDER BY seq DESC LIMIT 1").one().event) as StockEvent;
+        JSON.parse(
+          state.storage.sql.exec<{ event: string }>("SELECT event FROM outbox ORDER BY seq DESC LIMIT 1").one().event,
+        ) as StockEvent;
       const seen: number[] = [];
       const note = (version: number | undefined) => {
         const event = lastEvent();

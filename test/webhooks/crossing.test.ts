@@ -19,8 +19,7 @@ function run(points: { available: number; lowStockThreshold: number }[]): AlertT
   });
 }
 
-const fixed = (threshold: number, levels: number[]) =>
-  run(levels.map((available) => ({ available, lowStockThreshold: threshold })));
+const fixed = (threshold: number, levels: number[]) => run(levels.map((available) => ({ available, lowStockThreshold: threshold })));
 
 /**
  * The reference model, written independently of the state table: an alert episode opens when
@@ -54,12 +53,10 @@ const availableNear = (t: number) => fc.integer({ min: -5, max: t + 15 });
 
 /** A random walk of stock: each step moves available by a few units, as holds and releases do. */
 const walk = (t: number) =>
-  fc
-    .tuple(availableNear(t), fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 1, maxLength: 200 }))
-    .map(([start, steps]) => {
-      let available = start;
-      return steps.map((step) => (available += step));
-    });
+  fc.tuple(availableNear(t), fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 1, maxLength: 200 })).map(([start, steps]) => {
+    let available = start;
+    return steps.map((step) => (available += step));
+  });
 
 describe("crossing detection", () => {
   it("alerts once when stock falls to the threshold, not on every change below it", () => {
@@ -68,16 +65,7 @@ describe("crossing detection", () => {
 
   it("alerts out at zero after low, and replenished once stock clears the band", () => {
     const t = 5; // margin 1: replenished from 7
-    expect(fixed(t, [4, 0, -2, 3, 0, 6, 7, 8])).toEqual([
-      ["stock.low"],
-      ["stock.out"],
-      [],
-      [],
-      [],
-      [],
-      ["stock.replenished"],
-      [],
-    ]);
+    expect(fixed(t, [4, 0, -2, 3, 0, 6, 7, 8])).toEqual([["stock.low"], ["stock.out"], [], [], [], [], ["stock.replenished"], []]);
   });
 
   it("reports both lines when one change crosses them both", () => {
@@ -174,12 +162,11 @@ describe("crossing detection", () => {
   it("never storms: wobbling within the band after an alert raises nothing more", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 50 }).chain((t) =>
-          fc.tuple(
-            fc.constant(t),
-            fc.array(fc.integer({ min: 1, max: t + rearmMargin(t) }), { minLength: 1, maxLength: 100 }),
+        fc
+          .integer({ min: 1, max: 50 })
+          .chain((t) =>
+            fc.tuple(fc.constant(t), fc.array(fc.integer({ min: 1, max: t + rearmMargin(t) }), { minLength: 1, maxLength: 100 })),
           ),
-        ),
         ([t, wobble]) => {
           const alerts = fixed(t, [t, ...wobble]);
           expect(alerts[0]).toEqual(["stock.low"]);

@@ -72,9 +72,7 @@ function runAlarm(sku: string, warehouse: string): Promise<boolean> {
 }
 
 function itemRows(sku: string, warehouse: string, table: "alerts" | "alert_deliveries" | "alert_attempts") {
-  return runInDurableObject(stockItem(env, sku, warehouse), (_, state) =>
-    state.storage.sql.exec(`SELECT * FROM ${table}`).toArray(),
-  );
+  return runInDurableObject(stockItem(env, sku, warehouse), (_, state) => state.storage.sql.exec(`SELECT * FROM ${table}`).toArray());
 }
 
 interface Received {
@@ -207,7 +205,9 @@ describe("low-stock webhook delivery", () => {
     expect(Number(second?.headers["webhook-timestamp"])).toBeGreaterThan(Number(first?.headers["webhook-timestamp"]));
     expect(new Webhook(secret).verify(second?.body ?? "", second?.headers ?? {})).toMatchObject({ type: "stock.out" });
 
-    expect((await deliveries(id)).map(({ attempt, status, responseStatus, error }) => ({ attempt, status, responseStatus, error }))).toEqual([
+    expect(
+      (await deliveries(id)).map(({ attempt, status, responseStatus, error }) => ({ attempt, status, responseStatus, error })),
+    ).toEqual([
       { attempt: 2, status: "succeeded", responseStatus: 200, error: null },
       { attempt: 1, status: "retrying", responseStatus: 500, error: "HTTP 500" },
     ]);
@@ -304,9 +304,7 @@ describe("low-stock webhook delivery", () => {
     await setLevel(sku, warehouse, { onHand: 0 });
     expect(await runAlarm(sku, warehouse)).toBe(true);
     expect((abortedWith as Error | null)?.name).toBe("TimeoutError");
-    expect(await deliveries(id)).toMatchObject([
-      { attempt: 1, status: "retrying", responseStatus: null, error: "timed out after 10 s" },
-    ]);
+    expect(await deliveries(id)).toMatchObject([{ attempt: 1, status: "retrying", responseStatus: null, error: "timed out after 10 s" }]);
   });
 
   it("stops delivering once the subscription is deleted", async () => {
@@ -424,9 +422,7 @@ describe("low-stock webhook delivery", () => {
     const received = receiver(() => new Response(null, { status: 200 }));
     await setLevel(sku, warehouse, { onHand: 0 });
     await runAlarm(sku, warehouse);
-    expect(received.map((r) => new URL(r.url).host).sort()).toEqual(
-      Array.from({ length: 9 }, (_, i) => `r${i}.example.com`),
-    );
+    expect(received.map((r) => new URL(r.url).host).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `r${i}.example.com`));
   });
 });
 
@@ -557,7 +553,12 @@ describe("signing secrets at rest, in delivery", () => {
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/WEBHOOK_SECRET_KEYS is unusable \(WEBHOOK_SECRET_KEYS is not set\)/));
     expect(errors).toHaveBeenCalledWith(expect.stringContaining(`subscription ${id} skipped`));
     expect(await deliveries(id)).toMatchObject([
-      { attempt: 1, status: "retrying", responseStatus: null, error: expect.stringMatching(/^not sent: signing secret is encrypted under key "test-1" and WEBHOOK_SECRET_KEYS is unusable/) },
+      {
+        attempt: 1,
+        status: "retrying",
+        responseStatus: null,
+        error: expect.stringMatching(/^not sent: signing secret is encrypted under key "test-1" and WEBHOOK_SECRET_KEYS is unusable/),
+      },
     ]);
     const retryAt = (await nextAlertWork(sku, warehouse)) ?? 0;
     expect(retryAt - crossing).toBe(retryDelayMs(1, 0.5));

@@ -16,7 +16,16 @@ describe("Standard Webhooks signing", () => {
   it("is accepted by the standardwebhooks library", async () => {
     const secret = newSecret();
     const alert = buildAlert(
-      { sku: "SKU-1", warehouse: "ams-1", onHand: 10, reserved: 7, lowStockThreshold: 5, reorderQuantity: 40, version: 9, updatedAt: Date.now() },
+      {
+        sku: "SKU-1",
+        warehouse: "ams-1",
+        onHand: 10,
+        reserved: 7,
+        lowStockThreshold: 5,
+        reorderQuantity: 40,
+        version: 9,
+        updatedAt: Date.now(),
+      },
       "stock.low",
     );
     const now = Math.floor(Date.now() / 1000);
