@@ -40,6 +40,22 @@ export interface Profile {
   /** Batch availability reads (issue 12), Worker paths: `items` per `POST /v1/availability`. */
   availability: { items: number; seconds: number };
   reads: { seconds: number };
+  /**
+   * Live availability (issue 13), Worker paths: `watchers` WebSockets on one item while the
+   * hot SKU's load sells it out (stock sized like the hot SKU's, for `sellOutSeconds`), in
+   * `withRounds` rounds with the watchers, each between two rounds without (so 2 gives
+   * without / with / without / with / without). Sockets open `connectConcurrency` at a time.
+   */
+  live: { watchers: number; withRounds: number; sellOutSeconds: number; connectConcurrency: number };
+  /**
+   * Scoped keys (issue 14), Worker paths: the hot SKU's sell-out with the root key and with
+   * scoped keys, `rounds` of each, in the order root, key, key, root, root, key, … (each
+   * adjacent pair compared). Every scoped key is limited to 1,000 requests per 10 s, which the
+   * hot SKU outruns: the key rounds spread their requests over as few keys as keep each at
+   * most `shareOfLimit` of its limit at the warm-up's rate (fewer keys, fewer D1 reads: each
+   * key is read again every 10 s).
+   */
+  keys: { rounds: number; shareOfLimit: number; sellOutSeconds: number };
   /** Acknowledged reservations looked up per audit: all when undefined, else a random sample. */
   sampleAcknowledged?: number;
   /** Items whose events are read back from D1 per scenario (when the pipeline exists). */
@@ -66,6 +82,8 @@ export const FULL: Profile = {
   sourced: { safetyStock: 2, emptySkus: 25, splitSkus: 600, seconds: 8 },
   availability: { items: 100, seconds: 8 },
   reads: { seconds: 8 },
+  live: { watchers: 1_000, withRounds: 2, sellOutSeconds: 8, connectConcurrency: 50 },
+  keys: { rounds: 4, shareOfLimit: 0.5, sellOutSeconds: 6 },
   eventItems: 20,
   untouchedSample: 200,
   totalsSample: 30,
@@ -87,6 +105,8 @@ export const QUICK: Profile = {
   sourced: { safetyStock: 2, emptySkus: 5, splitSkus: 100, seconds: 2 },
   availability: { items: 100, seconds: 2 },
   reads: { seconds: 2 },
+  live: { watchers: 1_000, withRounds: 1, sellOutSeconds: 2, connectConcurrency: 50 },
+  keys: { rounds: 2, shareOfLimit: 0.5, sellOutSeconds: 2 },
   sampleAcknowledged: 50,
   eventItems: 2,
   untouchedSample: 20,
@@ -96,5 +116,6 @@ export const QUICK: Profile = {
     "--quick: wide seeds 300 items (not 10,000), orders and sourced orders run over 80 items (not 1,000), the sourced mix has 100 split SKUs (not 600), the hot SKU sells out in about 2 s (not 8 s), each flash sale is stocked for about 2 s at the hot SKU's rate (not 5 s)",
     "--quick: each audit looks up a random sample of 50 acknowledged reservations (not all) and 20 never-reserved items; events are checked on 2 items per scenario",
     "--quick: 2-second loads: figures are indicative only",
+    "--quick: live runs 1 round with the 1,000 watchers between 2 without (not 2 between 3), keys 2 rounds each (not 4)",
   ],
 };

@@ -1,6 +1,9 @@
 import { AVAILABILITY } from "./scenarios/availability";
-import type { Row } from "./scenarios/common";
+import type { KeyRound, LiveRound, Row, Spread } from "./scenarios/common";
 import { LARGEST_SHARE_GOAL } from "./scenarios/flash";
+import { KEYS, KEYS_GOAL } from "./scenarios/keys";
+import type { IsolateCost } from "./scenarios/sellout";
+import { LIVE, LIVE_GOAL, LIVE_INTERVAL_MS } from "./scenarios/live";
 import type { ProfileResult } from "./scenarios/profile";
 import { SOURCED_COVERS, SOURCED_MIX } from "./scenarios/sourced";
 import { WORKERD, WORKERD_TMPFS } from "./targets/worker";
@@ -560,5 +563,350 @@ export function issue12Section(figures: Issue12): string {
         ? `| ${f.path} | ${f.scenario} | ${notMeasured(f)} | | | | |`
         : `| ${f.path} | ${f.scenario.slice(AVAILABILITY.length)} | ${n0(f.rps)} | ${ms(f.p50 ?? 0)} | ${ms(f.p95 ?? 0)} | ${ms(f.p99 ?? 0)} | ${cpu(f.cpuMsPerRequest)} |`,
     ),
+  ].join("\n");
+}
+
+const median = (values: number[]): number | undefined => {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const times = (x: number | undefined, digits = 2) => (x === undefined ? "not measured" : `${x.toFixed(digits)}×`);
+const rangeOf = (values: number[], digits = 2) =>
+  values.length < 2 ? "" : ` (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+
+/** One round of the live scenario or the keys scenario, as the sections show it. */
+export interface RoundFigure {
+  round: number;
+  /** "no watchers" / "1,000 watchers" / "root key" / "scoped keys". */
+  what: string;
+  rps: number;
+  p99: number;
+  cpuMsPerRequest?: number;
+  serverCores: number;
+  benchCores: number;
+  otherCores: number;
+  /** Live rounds with watchers: the watchers' own process (counted in otherCores). */
+  watcherCores?: number;
+  rateLimited?: number;
+  maxPerKeyPer10s?: number;
+}
+
+function roundFigure(row: Row, what: string): RoundFigure | undefined {
+  const load = row.load;
+  if (load === undefined) return undefined;
+  const watcherCores = row.live?.watch?.watcherCores;
+  return {
+    round: row.live?.round ?? row.keys?.round ?? 0,
+    what,
+    rps: load.rps,
+    p99: load.p99,
+    ...(load.cpu.targetMsPerRequest === undefined ? {} : { cpuMsPerRequest: load.cpu.targetMsPerRequest }),
+    serverCores: load.cpu.targetCores,
+    benchCores: load.cpu.benchCores,
+    otherCores: load.cpu.otherCores,
+    ...(watcherCores === undefined ? {} : { watcherCores }),
+    ...(row.keys === undefined ? {} : { rateLimited: row.keys.rateLimited }),
+    ...(row.keys?.maxPerKeyPer10s === undefined ? {} : { maxPerKeyPer10s: row.keys.maxPerKeyPer10s }),
+  };
+}
+
+/**
+ * Issue 13, per Worker path: the hot SKU's sell-out with 1,000 watchers on the item against
+ * without, same run, alternating rounds (each round with watchers against the mean of the
+ * rounds without just before and after it), and the watchers' latency from the 201s.
+ */
+export interface Issue13Figure {
+  path: string;
+  watchers?: number;
+  rounds: RoundFigure[];
+  /** Per round with watchers: its req/s ÷ the mean of its neighbours' (without). */
+  rpsRatios: number[];
+  /** Per round with watchers: its server CPU per request ÷ the mean of its neighbours'. */
+  cpuRatios: number[];
+  /** Medians of the above. */
+  rpsRatio?: number;
+  cpuRatio?: number;
+  /** Every round with watchers together. */
+  perSale?: Spread;
+  perMessage?: Spread;
+  finalLevel?: { ok: number; of: number };
+  mapping?: string;
+  /** With the profiler on: one more round without and one with, under the isolate's profiler. */
+  profiled?: LiveRound["profiled"];
+  /** The watchers must not slow selling by more than 10 %: rpsRatio ≥ goal. */
+  goal: number;
+  met?: boolean;
+  notMeasured?: string;
+}
+
+function neighbourRatios(rows: Row[], isWith: (row: Row) => boolean, value: (row: Row) => number | undefined): number[] {
+  const ratios: number[] = [];
+  rows.forEach((row, i) => {
+    if (!isWith(row)) return;
+    const own = value(row);
+    const around = [rows[i - 1], rows[i + 1]]
+      .filter((r): r is Row => r !== undefined && !isWith(r))
+      .map(value)
+      .filter((x): x is number => x !== undefined && x > 0);
+    if (own === undefined || around.length === 0) return;
+    ratios.push(own / (around.reduce((s, x) => s + x, 0) / around.length));
+  });
+  return ratios;
+}
+
+export function issue13(reports: TargetReport[]): Issue13Figure[] {
+  const workers = reports.filter((r) => r.kind === "worker");
+  if (workers.length === 0) return [{ path: "Worker", rounds: [], rpsRatios: [], cpuRatios: [], goal: LIVE_GOAL, notMeasured: "no Worker path ran" }];
+  return workers.map((report) => {
+    const rows = report.rows.filter((row) => row.scenario.startsWith(LIVE) && row.live !== undefined);
+    const base: Issue13Figure = { path: report.label, rounds: [], rpsRatios: [], cpuRatios: [], goal: LIVE_GOAL };
+    if (rows.length === 0) return { ...base, notMeasured: missing(report, "no live rows (--scenarios without live)") };
+    const isWith = (row: Row) => (row.live?.watchers ?? 0) > 0;
+    const rounds = rows
+      .map((row) => roundFigure(row, isWith(row) ? `${n0(row.live?.watchers ?? 0)} watchers` : "no watchers"))
+      .filter((r): r is RoundFigure => r !== undefined);
+    const rpsRatios = neighbourRatios(rows, isWith, (row) => row.load?.rps);
+    const cpuRatios = neighbourRatios(rows, isWith, (row) => row.load?.cpu.targetMsPerRequest);
+    const watched = rows.filter(isWith).map((row) => row.live?.watch).filter((w) => w !== undefined);
+    const pooled = rows[rows.length - 1]?.live?.pooled;
+    const rpsRatio = median(rpsRatios);
+    const cpuRatio = median(cpuRatios);
+    const figure: Issue13Figure = {
+      ...base,
+      ...(watched[0] === undefined ? {} : { watchers: watched[0].watchers, mapping: watched[0].mapping }),
+      rounds,
+      rpsRatios,
+      cpuRatios,
+      ...(rpsRatio === undefined ? {} : { rpsRatio, met: rpsRatio >= LIVE_GOAL }),
+      ...(cpuRatio === undefined ? {} : { cpuRatio }),
+      ...(pooled === undefined ? {} : { perSale: pooled.perSale, perMessage: pooled.perMessage }),
+      ...(rows[rows.length - 1]?.live?.profiled === undefined ? {} : { profiled: rows[rows.length - 1]?.live?.profiled }),
+      ...(watched.length === 0
+        ? {}
+        : {
+            finalLevel: {
+              ok: watched.reduce((s, w) => s + w.finalLevel.ok, 0),
+              of: watched.reduce((s, w) => s + w.finalLevel.of, 0),
+            },
+          }),
+    };
+    if (rpsRatio === undefined) return { ...figure, notMeasured: missing(report, "no round with watchers between rounds without") };
+    return figure;
+  });
+}
+
+function roundsTable(figures: { path: string; rounds: RoundFigure[] }[], extra: "watchers" | "keys"): string[] {
+  const header =
+    extra === "watchers"
+      ? ["| path | round | load | req/s | p99 ms | server CPU ms/req | server cores | bench cores | watchers' process cores | other processes (cores, watchers excluded) |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+      : ["| path | round | key | req/s | p99 ms | server CPU ms/req | server cores | bench cores | other processes (cores) | busiest key per 10 s | 429s |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"];
+  const lines = [...header];
+  for (const f of figures) {
+    for (const r of f.rounds) {
+      const common = `| ${f.path} | ${r.round} | ${r.what} | ${n0(r.rps)} | ${ms(r.p99)} | ${r.cpuMsPerRequest === undefined ? "?" : r.cpuMsPerRequest.toFixed(2)} | ${r.serverCores.toFixed(2)} | ${r.benchCores.toFixed(2)} |`;
+      lines.push(
+        extra === "watchers"
+          ? `${common} ${r.watcherCores === undefined ? "" : r.watcherCores.toFixed(2)} | ${Math.max(0, r.otherCores - (r.watcherCores ?? 0)).toFixed(2)} |`
+          : `${common} ${r.otherCores.toFixed(2)} | ${r.maxPerKeyPer10s === undefined ? "" : n0(r.maxPerKeyPer10s)} | ${r.rateLimited ?? 0} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+export function issue13Section(figures: Issue13Figure[]): string {
+  const spread = (s: Spread | undefined) =>
+    s === undefined ? "not measured" : `${ms(s.p50)} / ${ms(s.p99)} ms (min ${ms(s.min)}, max ${ms(s.max)}; ${(s.negative * 100).toFixed(1)}% before the 201; ${n0(s.count)} pairs)`;
+  return [
+    "Per Worker path, same run: the hot SKU's sell-out (same shape: one item, single-unit reservations, every connection, exactly `stock` requests; " +
+      "a fresh item with the same stock each round) without and with the watchers on the item being sold, alternating. Each round with watchers is " +
+      "compared with the mean of the rounds without just before and after it; the figure is the median of those. The watchers run in a process of " +
+      "their own (its CPU is in the last columns but one), all on this machine's 2 cores with workerd and the load generator.",
+    "",
+    ...roundsTable(figures, "watchers"),
+    "",
+    `Latency from a reservation's \`201\` (read by the load generator) to a watcher's message showing it (read by the watchers' process; same monotonic clock). ` +
+      `The server sends at most one message per socket per ${LIVE_INTERVAL_MS} ms, so up to ~${LIVE_INTERVAL_MS} ms of it is by design.`,
+    "",
+    "| path | watchers | with ÷ without req/s | target | result | with ÷ without server CPU/req | 201 → message, per (watcher, unit sold): p50 / p99 | per (watcher, message), from the earliest 201 it shows: p50 / p99 | last message = final level |",
+    "|---|---:|---:|---|---|---:|---|---|---|",
+    ...figures.map((f) => {
+      const result =
+        f.rpsRatio === undefined
+          ? `not measured: ${(f.notMeasured ?? "").replaceAll("|", "/")}`
+          : f.met
+            ? `met (${((1 - f.rpsRatio) * 100).toFixed(1)}% slower)`
+            : `missed: ${((1 - f.rpsRatio) * 100).toFixed(1)}% slower`;
+      return (
+        `| ${f.path} | ${f.watchers === undefined ? "" : n0(f.watchers)} | ${times(f.rpsRatio)}${rangeOf(f.rpsRatios)} | ≥ ${f.goal.toFixed(2)}× (at most 10 % slower) | ${result} | ` +
+        `${times(f.cpuRatio)}${rangeOf(f.cpuRatios)} | ${spread(f.perSale)} | ${spread(f.perMessage)} | ` +
+        `${f.finalLevel === undefined ? "not measured" : `${n0(f.finalLevel.ok)} of ${n0(f.finalLevel.of)}`} |`
+      );
+    }),
+    ...profiledLines(
+      figures.map((f) => ({ path: f.path, a: f.profiled?.without, b: f.profiled?.with })),
+      "no watchers",
+      `${n0(figures[0]?.watchers ?? 0)} watchers`,
+    ),
+  ].join("\n");
+}
+
+/** The profiled pair of rounds (profiler on only), per path: where the time went in the isolate. */
+function profiledLines(pairs: { path: string; a?: IsolateCost; b?: IsolateCost }[], aName: string, bName: string): string[] {
+  const present = pairs.filter((p): p is { path: string; a: IsolateCost; b: IsolateCost } => p.a !== undefined && p.b !== undefined);
+  if (present.length === 0) return [];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const labels = present[0]?.b.shares.map((s) => s.label) ?? [];
+  return [
+    "",
+    "One more round of each under the isolate's CPU profiler (not in the rates above; V8 samples wall-clock time, so these are shares of the " +
+      "isolate's busy samples, not CPU milliseconds), beside workerd's CPU per request from /proc:",
+    "",
+    `| path | workerd CPU ms/req: ${aName} → ${bName} | req/s under the profiler | ${labels.map((l) => `share with ${l} on the stack`).join(" | ")} | top functions by self time, ${bName} |`,
+    `|---|---:|---:|${labels.map(() => "---:|").join("")}---|`,
+    ...present.map(
+      ({ path, a, b }) =>
+        `| ${path} | ${a.processMsPerRequest.toFixed(2)} → ${b.processMsPerRequest.toFixed(2)} | ${n0(a.rps)} → ${n0(b.rps)} | ` +
+        `${b.shares.map((s, k) => `${pct(a.shares[k]?.share ?? 0)} → ${pct(s.share)}`).join(" | ")} | ` +
+        `${b.top
+          .slice(0, 5)
+          .map((t) => `${t.fn} (${t.source || "native"}) ${pct(t.share)}`)
+          .join("; ")
+          .replaceAll("|", "/")} |`,
+    ),
+  ];
+}
+
+/**
+ * Issue 14, per Worker path: the hot SKU's sell-out with scoped keys against the root key, same
+ * run, alternating rounds (root, key, key, root, …), each adjacent pair compared.
+ */
+export interface Issue14Figure {
+  path: string;
+  keys?: number;
+  rounds: RoundFigure[];
+  /** Per adjacent (root, key) pair: root ÷ key req/s, key ÷ root server CPU per request. */
+  rpsRatios: number[];
+  cpuRatios: number[];
+  rpsRatio?: number;
+  cpuRatio?: number;
+  rootRps?: number;
+  keyRps?: number;
+  rootCpuMsPerRequest?: number;
+  keyCpuMsPerRequest?: number;
+  rateLimited: number;
+  /** The key check alone, one call at a time (an invalid body, refused before any object). */
+  alone?: KeyRound["alone"];
+  goal: number;
+  /** Both ratios within the goal. */
+  met?: boolean;
+  notMeasured?: string;
+}
+
+export function issue14(reports: TargetReport[]): Issue14Figure[] {
+  const workers = reports.filter((r) => r.kind === "worker");
+  const base = { rounds: [], rpsRatios: [], cpuRatios: [], rateLimited: 0, goal: KEYS_GOAL };
+  if (workers.length === 0) return [{ path: "Worker", ...base, notMeasured: "no Worker path ran" }];
+  return workers.map((report) => {
+    const rows = report.rows.filter((row) => row.scenario.startsWith(KEYS) && row.keys !== undefined);
+    if (rows.length === 0) return { path: report.label, ...base, notMeasured: missing(report, "no keys rows (--scenarios without keys)") };
+    const rounds = rows
+      .map((row) => roundFigure(row, row.keys?.auth === "root" ? "root key" : `scoped keys (${row.keys?.keys ?? 0})`))
+      .filter((r): r is RoundFigure => r !== undefined);
+    const rpsRatios: number[] = [];
+    const cpuRatios: number[] = [];
+    for (let i = 0; i + 1 < rows.length; i += 2) {
+      const pair = [rows[i], rows[i + 1]] as Row[];
+      const root = pair.find((r) => r.keys?.auth === "root")?.load;
+      const key = pair.find((r) => r.keys?.auth === "key")?.load;
+      if (root === undefined || key === undefined) continue;
+      if (key.rps > 0) rpsRatios.push(root.rps / key.rps);
+      const [rc, kc] = [root.cpu.targetMsPerRequest, key.cpu.targetMsPerRequest];
+      if (rc !== undefined && kc !== undefined && rc > 0) cpuRatios.push(kc / rc);
+    }
+    const of = (auth: "root" | "key", f: (r: Row) => number | undefined) =>
+      median(rows.filter((r) => r.keys?.auth === auth).map(f).filter((x): x is number => x !== undefined));
+    const rpsRatio = median(rpsRatios);
+    const cpuRatio = median(cpuRatios);
+    const figure: Issue14Figure = {
+      path: report.label,
+      ...base,
+      keys: rows.find((r) => r.keys?.auth === "key")?.keys?.keys ?? 0,
+      rounds,
+      rpsRatios,
+      cpuRatios,
+      ...(rpsRatio === undefined ? {} : { rpsRatio }),
+      ...(cpuRatio === undefined ? {} : { cpuRatio }),
+      rateLimited: rows.reduce((s, r) => s + (r.keys?.rateLimited ?? 0), 0),
+      ...(rows[rows.length - 1]?.keys?.alone === undefined ? {} : { alone: rows[rows.length - 1]?.keys?.alone }),
+    };
+    const add = (name: "rootRps" | "keyRps" | "rootCpuMsPerRequest" | "keyCpuMsPerRequest", value: number | undefined) => {
+      if (value !== undefined) figure[name] = value;
+    };
+    add("rootRps", of("root", (r) => r.load?.rps));
+    add("keyRps", of("key", (r) => r.load?.rps));
+    add("rootCpuMsPerRequest", of("root", (r) => r.load?.cpu.targetMsPerRequest));
+    add("keyCpuMsPerRequest", of("key", (r) => r.load?.cpu.targetMsPerRequest));
+    if (rpsRatio === undefined || cpuRatio === undefined) return { ...figure, notMeasured: missing(report, "no complete (root, key) pair") };
+    return { ...figure, met: rpsRatio <= KEYS_GOAL && cpuRatio <= KEYS_GOAL };
+  });
+}
+
+export function issue14Section(figures: Issue14Figure[]): string {
+  const cpu = (x: number | undefined) => (x === undefined ? "?" : x.toFixed(2));
+  return [
+    "Per Worker path, same run: the hot SKU's sell-out (same shape; a fresh item with the same stock each round) with the root key (`API_TOKEN`) and with " +
+      "scoped keys (`stock:read` + `reservations`), in the order root, key, key, root, root, key, …; each adjacent pair is compared and the figure is the " +
+      "median of the pairs. The key rounds send their requests with the keys in turn, so each key stays far below its 1,000 requests per 10 s.",
+    "",
+    ...roundsTable(figures, "keys"),
+    "",
+    "| path | req/s: root → key (medians) | root ÷ key req/s | server CPU ms/req: root → key (medians) | key ÷ root CPU/req | target | result | 429s |",
+    "|---|---:|---:|---:|---:|---|---|---:|",
+    ...figures.map((f) => {
+      const result =
+        f.met === undefined
+          ? `not measured: ${(f.notMeasured ?? "").replaceAll("|", "/")}`
+          : f.met
+            ? "met"
+            : `missed: ${[
+                (f.rpsRatio ?? 0) > f.goal ? `${(((f.rpsRatio ?? 1) - 1) * 100).toFixed(1)}% fewer req/s` : "",
+                (f.cpuRatio ?? 0) > f.goal ? `${(((f.cpuRatio ?? 1) - 1) * 100).toFixed(1)}% more CPU per request` : "",
+              ]
+                .filter((s) => s !== "")
+                .join(", ")}`;
+      return (
+        `| ${f.path} | ${f.rootRps === undefined ? "?" : n0(f.rootRps)} → ${f.keyRps === undefined ? "?" : n0(f.keyRps)} | ${times(f.rpsRatio)}${rangeOf(f.rpsRatios)} | ` +
+        `${cpu(f.rootCpuMsPerRequest)} → ${cpu(f.keyCpuMsPerRequest)} | ${times(f.cpuRatio)}${rangeOf(f.cpuRatios)} | both ≤ ${f.goal.toFixed(2)}× | ${result} | ${f.rateLimited} |`
+      );
+    }),
+    ...(figures.some((f) => f.alone !== undefined)
+      ? [
+          "",
+          "The key check alone, one call at a time, workerd's CPU per call from /proc: `POST /v1/reservations` with an empty `lines` (refused 400 by the " +
+            "schema after authentication, before any object) with the root key and with a scoped key; the same refused 401 with a wrong token and with a " +
+            "well-formed `sfk_` token no key has (its SHA-256 and the cache lookup, no rate-limit call).",
+          "",
+          "| path | calls each | 400: root → scoped key | the key check | 401: wrong token → unknown key | its hash + cache lookup | the rest (rate-limit call, scope, principal) | p50 ms: root → key |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|",
+          ...figures
+            .filter((f) => f.alone !== undefined)
+            .map((f) => {
+              const a = f.alone as NonNullable<Issue14Figure["alone"]>;
+              const x = (v: number) => v.toFixed(3);
+              const signed = (v: number) => `${v < 0 ? "−" : "+"}${Math.abs(v).toFixed(3)}`;
+              const check = a.keyCpuMs - a.rootCpuMs;
+              const lookup = a.unknownKeyCpuMs - a.wrongCpuMs;
+              return (
+                `| ${f.path} | ${n0(a.calls)} | ${x(a.rootCpuMs)} → ${x(a.keyCpuMs)} ms | ${signed(check)} ms | ${x(a.wrongCpuMs)} → ${x(a.unknownKeyCpuMs)} ms | ` +
+                `${signed(lookup)} ms | ${signed(check - lookup)} ms | ${a.rootP50.toFixed(2)} → ${a.keyP50.toFixed(2)} |`
+              );
+            }),
+          "",
+          `(/proc counts 10 ms ticks: each CPU figure ±${(20 / (figures.find((f) => f.alone !== undefined)?.alone?.calls ?? 1000)).toFixed(3)} ms.)`,
+        ]
+      : []),
   ].join("\n");
 }

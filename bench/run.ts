@@ -7,12 +7,14 @@
  *   --quick              small and short, sampled audits (development)
  *   --only a,b           only these paths: wrangler, miniflare, memory, redis, postgres
  *   --scenarios a,b      only these scenarios (the ceiling always runs): hot, flash, wide,
- *                        orders, sourced-orders, availability, reads; reads brings wide,
- *                        sourced-orders brings orders (they run over those items)
+ *                        orders, sourced-orders, availability, reads, live, keys; reads brings
+ *                        wide, sourced-orders brings orders (they run over those items)
  *   --connections N      concurrent connections per load (default 32)
  *   --no-write           do not write bench/results/<date>.json
  *   --profile, --no-profile  timing breakdown + CPU profile on the Miniflare path
  *                        (default: on for the full run, off for --quick)
+ * Environment: BENCH_COMMIT names the commit when the bench runs outside a git checkout (an
+ * export of a commit, `git archive`), where it cannot read it.
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, rename, writeFile } from "node:fs/promises";
@@ -38,6 +40,10 @@ import {
   issue10Section,
   issue12,
   issue12Section,
+  issue13,
+  issue13Section,
+  issue14,
+  issue14Section,
   mainTable,
   notesList,
   oneLine,
@@ -50,6 +56,8 @@ import { ceiling } from "./scenarios/ceiling";
 import type { Row, RunContext } from "./scenarios/common";
 import { flashSale } from "./scenarios/flash";
 import { hotSku } from "./scenarios/hot";
+import { keys } from "./scenarios/keys";
+import { live } from "./scenarios/live";
 import { orders } from "./scenarios/orders";
 import { profileWorker } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
@@ -68,7 +76,7 @@ import {
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PATHS = ["wrangler", WORKERD.key, WORKERD_TMPFS.key, "redis", "postgres"] as const;
 type PathKey = (typeof PATHS)[number];
-const SCENARIOS = ["hot", "flash", "wide", "orders", "sourced-orders", "availability", "reads"] as const;
+const SCENARIOS = ["hot", "flash", "wide", "orders", "sourced-orders", "availability", "reads", "live", "keys"] as const;
 type ScenarioKey = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -159,6 +167,10 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
     if (plan.kind === "worker") {
       // Flash-sale pools (issue 11): the hot SKU's sell-out with 1 shard, then 8.
       if (scenarios.has("flash")) add(await flashSale(ctx, hot.find((row) => row.scenario.startsWith("hot SKU: sell-out"))?.load?.rps));
+      // Issue 13: the hot SKU's sell-out without and with 1,000 live watchers; issue 14: with
+      // the root key and with scoped keys. Both in rounds of their own, right after the hot SKU.
+      if (scenarios.has("live")) add(await live(ctx));
+      if (scenarios.has("keys")) add(await keys(ctx));
       const items = wideItems(ctx);
       if (scenarios.has("wide")) add(await wide(ctx, items));
       if (scenarios.has("orders")) add(await orders(ctx));
@@ -204,12 +216,19 @@ async function main(): Promise<number> {
   const binaries = needBaselines ? await ensureBaselines(progress) : { problems: {} as Record<string, string> };
   // Every Worker path serves the sources as they are now, whatever is edited meanwhile: the
   // commit and the uncommitted changes are read now too (others may commit during the run).
-  const commit = git(["rev-parse", "HEAD"]);
-  const changed = git(["status", "--porcelain"])
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    // "XY path" (git() trims the output, and with it the first line's leading blank)
-    .map((line) => line.replace(/^\s*\S{1,2}\s+/, ""));
+  // Outside a git checkout (an export of a commit: `git archive <commit>` with a bench/ beside
+  // it, to measure a commit while others edit the checkout), BENCH_COMMIT names the commit and
+  // the bench/ is taken as the only change.
+  const fromGit = git(["rev-parse", "HEAD"]);
+  const exported = fromGit === "" && process.env.BENCH_COMMIT !== undefined && process.env.BENCH_COMMIT !== "";
+  const commit = exported ? (process.env.BENCH_COMMIT as string) : fromGit;
+  const changed = exported
+    ? ["bench/"]
+    : git(["status", "--porcelain"])
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        // "XY path" (git() trims the output, and with it the first line's leading blank)
+        .map((line) => line.replace(/^\s*\S{1,2}\s+/, ""));
   const changedOutsideBench = changed.filter((path) => !path.startsWith("bench/"));
   const snapshot = await snapshotSources(ROOT);
   const unavailable = (reason: string) => () => Promise.reject(new Error(reason));
@@ -277,6 +296,8 @@ async function main(): Promise<number> {
   const issue10Figures = issue10(reports);
   const flashFigures = flashSaleFigures(reports);
   const issue12Figures = issue12(reports);
+  const issue13Figures = issue13(reports);
+  const issue14Figures = issue14(reports);
   const output = [
     ...header,
     "",
@@ -301,6 +322,14 @@ async function main(): Promise<number> {
     "### Sourcing and batch availability (issue 12, reported, not asserted)",
     "",
     issue12Section(issue12Figures),
+    "",
+    "### Live watchers on the hot SKU (issue 13, reported, not asserted)",
+    "",
+    issue13Section(issue13Figures),
+    "",
+    "### Scoped keys on the hot SKU (issue 14, reported, not asserted)",
+    "",
+    issue14Section(issue14Figures),
     "",
     ...(reports.some((r) => r.profile !== undefined) ? ["### Where the time goes (workerd)", "", profileSection(reports), ""] : []),
     "### Audit details",
@@ -328,6 +357,8 @@ async function main(): Promise<number> {
       issue10: issue10Figures,
       flashSale: flashFigures,
       issue12: issue12Figures,
+      issue13: issue13Figures,
+      issue14: issue14Figures,
       scenarios: SCENARIOS.filter((s) => scenarios.has(s)),
       markdown: output,
     };

@@ -136,3 +136,64 @@ export async function summarize(profile: CpuProfile, bundlePath: string, mapPath
       .map((f) => ({ ...f, share: share(f.ms) })),
   };
 }
+
+/**
+ * For each pattern, the share of the profile's busy samples (idle excluded) whose stack holds a
+ * frame from a source file matching it (through the bundle's source map): inclusive time, so
+ * the native calls a function makes (a socket's `send`) count for it.
+ */
+export async function inclusiveShares(
+  profile: CpuProfile,
+  bundlePath: string,
+  mapPath: string,
+  patterns: { label: string; source: RegExp }[],
+): Promise<{ busyMs: number; shares: { label: string; share: number }[] }> {
+  let map: SourceMap | undefined;
+  try {
+    map = new SourceMap(JSON.parse(await readFile(mapPath, "utf8")) as SourceMapPayload);
+  } catch {
+    map = undefined;
+  }
+  const bundleName = bundlePath.replace(/^.*\//, "");
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const sourceOf = new Map<number, string>();
+  const source = (node: ProfileNode): string => {
+    const known = sourceOf.get(node.id);
+    if (known !== undefined) return known;
+    const { url, lineNumber, columnNumber } = node.callFrame;
+    let found = url;
+    if (map !== undefined && url.endsWith(bundleName)) {
+      found = (map.findEntry(lineNumber, columnNumber) as { originalSource?: string }).originalSource ?? url;
+    }
+    sourceOf.set(node.id, found);
+    return found;
+  };
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  let busyMs = 0;
+  const hits = patterns.map(() => 0);
+  for (let i = 0; i < samples.length; i++) {
+    const node = byId.get(samples[i] as number);
+    if (node === undefined || node.callFrame.functionName === "(idle)") continue;
+    const ms = (deltas[i + 1] ?? 0) / 1000;
+    busyMs += ms;
+    const matched = patterns.map(() => false);
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id);
+      if (frame === undefined) break;
+      const s = source(frame);
+      patterns.forEach((p, k) => {
+        if (p.source.test(s)) matched[k] = true;
+      });
+    }
+    matched.forEach((m, k) => {
+      if (m) hits[k] = (hits[k] ?? 0) + ms;
+    });
+  }
+  return { busyMs, shares: patterns.map((p, k) => ({ label: p.label, share: busyMs > 0 ? (hits[k] ?? 0) / busyMs : 0 })) };
+}

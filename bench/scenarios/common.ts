@@ -1,11 +1,12 @@
 import type { AuditResult, AuditScope, Check } from "../audit";
 import type { Profile } from "../config";
+import { type Item, type Ledger, type Line, reservationId } from "../ledger";
 import { type Api, pool } from "../lib/api";
 import { cpuBetween, snapshot } from "../lib/cpu";
 import type { LoadRequest, LoadResult } from "../lib/load";
 import type { Progress } from "../lib/progress";
-import { type Item, type Ledger, type Line, reservationId } from "../ledger";
 import type { Target } from "../targets/target";
+import type { IsolateCost } from "./sellout";
 
 /** Everything a scenario needs about the run and the target it measures. */
 export interface RunContext {
@@ -30,6 +31,89 @@ export interface Row {
   notes: string[];
   /** Flash-sale rows: how the reservation calls spread over the objects that took them. */
   pool?: PoolSpread;
+  /** Live availability rows (issue 13): the round, and with watchers what they saw. */
+  live?: LiveRound;
+  /** Scoped-key rows (issue 14): which key the round's requests carried. */
+  keys?: KeyRound;
+}
+
+/** A distribution of latencies, in milliseconds. */
+export interface Spread {
+  count: number;
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** Share of the values below 0 (a watcher's message before the 201 it reflects). */
+  negative: number;
+}
+
+/** What the watchers of one round saw (scenarios/live.ts). */
+export interface WatchFigures {
+  /** Sockets asked for, sockets that got their first message, and how long that took. */
+  watchers: number;
+  welcomed: number;
+  connectSeconds: number;
+  /** The subprotocol the server answered. */
+  protocol: string;
+  /** Messages after the first, over all sockets. */
+  messages: number;
+  /** Per (watcher, unit sold): from the 201 of the reservation that made version v to the watcher's first message with version ≥ v. */
+  perSale: Spread;
+  /** Per (watcher, message): from the earliest 201 among the changes the message is the first to show. */
+  perMessage: Spread;
+  /** (watcher, version) pairs no message ever showed. */
+  missing: number;
+  /** How versions were tied to reservations: the events in D1 (exact), or the order of the 201s. */
+  mapping: "events" | "order of 201s";
+  /** Sockets whose last message is the final level (available 0), of those that got a first message. */
+  finalLevel: { ok: number; of: number };
+  /** Sockets whose versions never went backwards. */
+  monotonic: { ok: number; of: number };
+  /** Gaps between two messages on one socket shorter than 90 ms, of all gaps. */
+  shortGaps: { count: number; of: number };
+  /** CPU of the watchers' own process during the load (cores) and per reservation (ms). */
+  watcherCores: number;
+  watcherCpuMsPerRequest: number;
+}
+
+export interface LiveRound {
+  round: number;
+  /** 0 in a round without watchers. */
+  watchers: number;
+  watch?: WatchFigures;
+  /** On the last round: every round with watchers together. */
+  pooled?: { perSale: Spread; perMessage: Spread };
+  /** On the last round, with the profiler on: one more round without and one with, profiled (not in the rates). */
+  profiled?: { without: IsolateCost; with: IsolateCost };
+}
+
+export interface KeyRound {
+  round: number;
+  auth: "root" | "key";
+  /** Keys the round's requests were spread over (0 for the root key). */
+  keys: number;
+  /** The most requests one key made in one 10-second window (aligned to the clock, as the limiter counts). */
+  maxPerKeyPer10s?: number;
+  /** 429 answers. */
+  rateLimited: number;
+  /**
+   * On the last round: the key check alone, without queueing, one call at a time, workerd's CPU
+   * per call from /proc (scenarios/keys.ts): an invalid body (400 after authentication, before
+   * any object) with the root key and with a scoped key; refused 401 with a wrong token and with
+   * an unknown `sfk_` token (hash and cache lookup, no rate-limit call).
+   */
+  alone?: {
+    calls: number;
+    rootCpuMs: number;
+    keyCpuMs: number;
+    wrongCpuMs: number;
+    unknownKeyCpuMs: number;
+    rootP50: number;
+    keyP50: number;
+    statuses: Record<string, number>;
+  };
 }
 
 /**

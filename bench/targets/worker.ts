@@ -26,7 +26,10 @@ import type { Target } from "./target";
  */
 
 const CONFIG_FILES = ["package.json", "wrangler.toml", "tsconfig.json", ".dev.vars.example", "worker-configuration.d.ts"];
-const SNAPSHOT_DIRS = ["src", "migrations", "scripts"];
+/** `console/` is the operators' console's source: built into the copy's `.console-build/` (wrangler.toml's [assets]). */
+const SNAPSHOT_DIRS = ["src", "migrations", "scripts", "console"];
+/** Builds the console's static assets, when the project has them (`npm start` does it itself). */
+const CONSOLE_BUILD = "scripts/build-console.mjs";
 
 /** The tmpfs the (c) path keeps its state on. */
 export const TMPFS = "/dev/shm";
@@ -66,7 +69,9 @@ export async function snapshotSources(root: string): Promise<string> {
   for (const name of CONFIG_FILES) {
     if (existsSync(join(root, name))) await copyFile(join(root, name), join(dir, name));
   }
-  for (const name of SNAPSHOT_DIRS) await cp(join(root, name), join(dir, name), { recursive: true });
+  for (const name of SNAPSHOT_DIRS) {
+    if (existsSync(join(root, name))) await cp(join(root, name), join(dir, name), { recursive: true });
+  }
   // The bundler resolves imports from a file's real path, i.e. here.
   await symlink(join(root, "node_modules"), join(dir, "node_modules"));
   return dir;
@@ -82,7 +87,9 @@ async function copyProject(root: string, snapshot: string, label: string, parent
   for (const name of CONFIG_FILES) {
     if (existsSync(join(snapshot, name))) await copyFile(join(snapshot, name), join(dir, name));
   }
-  for (const name of SNAPSHOT_DIRS) await symlink(join(snapshot, name), join(dir, name));
+  for (const name of SNAPSHOT_DIRS) {
+    if (existsSync(join(snapshot, name))) await symlink(join(snapshot, name), join(dir, name));
+  }
   await symlink(join(root, "node_modules"), join(dir, "node_modules"));
   const token = `bench-${randomBytes(12).toString("hex")}`;
   await writeFile(join(dir, ".dev.vars"), `API_TOKEN=${token}\nWEBHOOK_ALLOW_HTTP=true\n`);
@@ -150,6 +157,10 @@ export async function startMiniflare(root: string, snapshot: string, options: Mi
   await mkdir(stateDir);
   const onTmpfs = await isWritableTmpfs(stateDir);
   const outdir = join(copy.dir, "bundle");
+  // wrangler.toml's [assets] names .console-build/, which `wrangler deploy` needs to exist.
+  if (existsSync(join(copy.dir, CONSOLE_BUILD))) {
+    await run(process.execPath, [join(copy.dir, CONSOLE_BUILD), "--quiet"], { cwd: copy.dir, timeoutMs: 120_000 });
+  }
   await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: copy.dir,
     env: wranglerEnv(),
