@@ -218,7 +218,7 @@ async function checkTotals(api: Api, items: Item[], levels: Map<string, LevelBod
   return {
     name: "SKU totals",
     pass: bad.length === 0,
-    detail: `${skus.length - bad.length}/${skus.length} SKUs: warehouses = item levels, totals = sum` + (bad.length > 0 ? `; e.g. ${bad.slice(0, 3).join("; ")}` : ""),
+    detail: `${skus.length - bad.length}/${skus.length} SKUs: warehouses = item levels, totals = sum${bad.length > 0 ? `; e.g. ${bad.slice(0, 3).join("; ")}` : ""}`,
   };
 }
 

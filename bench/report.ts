@@ -25,6 +25,7 @@ export interface TargetReport {
 /** One line, no terminal colours, no table breakers: for error messages in a cell. */
 export function oneLine(text: string, max = 200): string {
   // wrangler colours its errors even in a pipe
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what ANSI colour codes start with
   const plain = text.replace(/\u001b\[[0-9;]*m/g, "").split("\n")[0] ?? "";
   return plain.replaceAll("|", "/").slice(0, max);
 }

@@ -98,7 +98,10 @@ function parseReservation(body: unknown): { id: string; lines: Line[]; ttlSecond
 }
 
 function changed(res: ServerResponse, id: string, outcome: ChangeOutcome): void {
-  if (outcome.kind === "ok") return send(res, 200, outcome.reservation);
+  if (outcome.kind === "ok") {
+    send(res, 200, outcome.reservation);
+    return;
+  }
   if (outcome.kind === "not_found") throw new HttpProblem(404, "not_found", `No reservation ${id}.`);
   throw new HttpProblem(409, "invalid_state", `Reservation ${id} is ${outcome.status}.`, { status: outcome.status });
 }

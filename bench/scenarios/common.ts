@@ -147,7 +147,8 @@ export const TTL_SECONDS = 3_600;
 export interface ReserveContext {
   id?: string;
   placed?: boolean;
-  then?: "commit" | "release" | "hold";
+  /** What follows the placement on this connection (not `then`: that would make the context a thenable). */
+  next?: "commit" | "release" | "hold";
 }
 
 const JSON_HEADERS = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
@@ -161,7 +162,7 @@ export function reserveRequest(
   ctx: RunContext,
   scenario: string,
   pickLines: () => Line[],
-  then?: () => ReserveContext["then"],
+  then?: () => ReserveContext["next"],
 ): LoadRequest {
   let n = 0;
   return {
@@ -175,7 +176,7 @@ export function reserveRequest(
       ctx.ledger.sent(id, scenario, lines);
       c.id = id;
       c.placed = false;
-      c.then = then?.();
+      c.next = then?.();
       return { ...request, body: JSON.stringify({ id, lines, ttlSeconds: TTL_SECONDS }) };
     },
     onResponse: (status, body, context) => {
@@ -198,16 +199,16 @@ export function changeRequest(ctx: RunContext): LoadRequest {
     body: "{}",
     setupRequest: (request, context) => {
       const c = context as ReserveContext;
-      if (c.id === undefined || !c.placed || c.then === undefined || c.then === "hold") {
+      if (c.id === undefined || !c.placed || c.next === undefined || c.next === "hold") {
         // autocannon restarts the sequence on a falsy request
         return undefined as unknown as LoadRequest;
       }
       ctx.ledger.changing(c.id);
-      return { ...request, path: `/v1/reservations/${c.id}/${c.then}` };
+      return { ...request, path: `/v1/reservations/${c.id}/${c.next}` };
     },
     onResponse: (status, body, context) => {
       const c = context as ReserveContext;
-      if (c.id !== undefined && (c.then === "commit" || c.then === "release")) ctx.ledger.changed(c.id, c.then, status, body);
+      if (c.id !== undefined && (c.next === "commit" || c.next === "release")) ctx.ledger.changed(c.id, c.next, status, body);
     },
   };
 }

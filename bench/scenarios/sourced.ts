@@ -151,7 +151,7 @@ class SourcedOrders {
   }
 
   /** `POST /v1/reservations` naming `channel`, lines without `warehouse`. */
-  request(pickOrder: () => Order, then: () => ReserveContext["then"]): LoadRequest {
+  request(pickOrder: () => Order, then: () => ReserveContext["next"]): LoadRequest {
     let n = 0;
     return {
       method: "POST",
@@ -167,7 +167,7 @@ class SourcedOrders {
         this.unresolved.set(id, order);
         c.id = id;
         c.placed = false;
-        c.then = then();
+        c.next = then();
         return {
           ...request,
           body: JSON.stringify({ id, channel: order.channel.id, lines: order.lines, ttlSeconds: TTL_SECONDS }),
@@ -234,7 +234,7 @@ class SourcedOrders {
   }
 }
 
-const thenMix = (): ReserveContext["then"] => {
+const thenMix = (): ReserveContext["next"] => {
   const r = Math.random();
   return r < 0.5 ? "commit" : r < 0.9 ? "release" : "hold";
 };
