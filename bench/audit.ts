@@ -1,6 +1,6 @@
+import { type Item, itemKey, type Ledger, type Placement } from "./ledger";
 import { type Api, pool } from "./lib/api";
 import type { Progress } from "./lib/progress";
-import { type Item, itemKey, type Ledger, type Placement } from "./ledger";
 
 /**
  * The correctness audit run after each scenario, against the service's own state:
@@ -100,18 +100,12 @@ async function resolveUnknown(api: Api, placements: Placement[], progress: Progr
     detail:
       unknown.length === 0
         ? "none unanswered"
-        : `${fmt(unknown.length - unresolved)}/${fmt(unknown.length)} looked up` +
-          (expired > 0 ? `, ${expired} expired early` : ""),
+        : `${fmt(unknown.length - unresolved)}/${fmt(unknown.length)} looked up` + (expired > 0 ? `, ${expired} expired early` : ""),
   };
 }
 
 /** Every acknowledged reservation is found, in the state the client last saw. */
-async function findAcknowledged(
-  api: Api,
-  placements: Placement[],
-  limit: number | undefined,
-  progress: Progress,
-): Promise<Check> {
+async function findAcknowledged(api: Api, placements: Placement[], limit: number | undefined, progress: Progress): Promise<Check> {
   const acknowledged = placements.filter((p) => p.acknowledged);
   const checked = sample(acknowledged, limit);
   const wrong: string[] = [];
@@ -261,9 +255,7 @@ function checkLevels(items: Item[], levels: Map<string, LevelBody>, ledger: Ledg
       detail:
         `${fmt(items.length - mismatched.length)}/${fmt(items.length)} items; ` +
         `${fmt(held)} held + ${fmt(committed)} committed + ${fmt(available)} available = ${fmt(held + committed + available)} of ${fmt(set)} set` +
-        (mismatched.length + readProblems.length > 0
-          ? `; e.g. ${[...readProblems, ...mismatched].slice(0, 3).join("; ")}`
-          : ""),
+        (mismatched.length + readProblems.length > 0 ? `; e.g. ${[...readProblems, ...mismatched].slice(0, 3).join("; ")}` : ""),
     },
     {
       name: "no oversell",
@@ -338,9 +330,7 @@ async function checkEvents(
       const reserved = events.reduce((s, e) => s + e.reservedDelta, 0);
       const committedEvents = events.filter((e) => e.type === "reservation.committed").length;
       const heldEvents = events.filter((e) => e.type === "reservation.held").length;
-      const touching = [...ledger.placements.values()].filter((p) =>
-        p.lines.some((l) => itemKey(l.sku, l.warehouse) === key),
-      );
+      const touching = [...ledger.placements.values()].filter((p) => p.lines.some((l) => itemKey(l.sku, l.warehouse) === key));
       const committedPlacements = touching.filter((p) => p.state === "committed").length;
       const acknowledged = touching.filter((p) => p.acknowledged).length;
       if (!contiguous) bad.push(`${key}: ${events.length} events for version ${level.version} (seq not 1..${level.version})`);

@@ -2,9 +2,9 @@ import { AVAILABILITY } from "./scenarios/availability";
 import type { KeyRound, LiveRound, Row, Spread } from "./scenarios/common";
 import { LARGEST_SHARE_GOAL } from "./scenarios/flash";
 import { KEYS, KEYS_GOAL } from "./scenarios/keys";
-import type { IsolateCost } from "./scenarios/sellout";
 import { LIVE, LIVE_GOAL, LIVE_INTERVAL_MS } from "./scenarios/live";
 import type { ProfileResult } from "./scenarios/profile";
+import type { IsolateCost } from "./scenarios/sellout";
 import { SOURCED_COVERS, SOURCED_MIX } from "./scenarios/sourced";
 import { WORKERD, WORKERD_TMPFS } from "./targets/worker";
 
@@ -91,7 +91,9 @@ export function auditTable(reports: TargetReport[]): string {
   for (const report of reports) {
     for (const row of report.rows) {
       for (const check of row.audit?.checks ?? []) {
-        lines.push(`| ${report.label} | ${row.scenario} | ${check.name} | ${check.pass ? "PASS" : "**FAIL**"} | ${check.detail.replaceAll("|", "/")} |`);
+        lines.push(
+          `| ${report.label} | ${row.scenario} | ${check.name} | ${check.pass ? "PASS" : "**FAIL**"} | ${check.detail.replaceAll("|", "/")} |`,
+        );
       }
     }
   }
@@ -127,7 +129,9 @@ export function targetsTable(reports: TargetReport[]): string {
     const row = find(report, prefix);
     const r = row === undefined ? undefined : ratio(row, report.ceilingRps);
     if (r === undefined) return;
-    lines.push(`| ${label} ≥ ${goal * 100}% of ceiling | ${report.label} | ${(r * 100).toFixed(0)}% (${n0(row?.load?.rps ?? 0)} of ${n0(report.ceilingRps ?? 0)} req/s) | ${r >= goal ? "yes" : "no"} |`);
+    lines.push(
+      `| ${label} ≥ ${goal * 100}% of ceiling | ${report.label} | ${(r * 100).toFixed(0)}% (${n0(row?.load?.rps ?? 0)} of ${n0(report.ceilingRps ?? 0)} req/s) | ${r >= goal ? "yes" : "no"} |`,
+    );
   };
   for (const report of reports.filter((r) => r.kind === "worker")) {
     share(report, "hot SKU: sell-out", 0.7, "hot SKU sell-out");
@@ -138,7 +142,9 @@ export function targetsTable(reports: TargetReport[]): string {
     const checks = report.rows.flatMap((row) => row.audit?.checks ?? []).filter((c) => c.name === "no oversell");
     if (checks.length === 0) continue;
     const failed = checks.filter((c) => !c.pass).length;
-    lines.push(`| zero oversell | ${report.label} | ${failed === 0 ? `0 in ${checks.length} audits` : `${failed} audits found oversell`} | ${failed === 0 ? "yes" : "no"} |`);
+    lines.push(
+      `| zero oversell | ${report.label} | ${failed === 0 ? `0 in ${checks.length} audits` : `${failed} audits found oversell`} | ${failed === 0 ? "yes" : "no"} |`,
+    );
   }
   const postgres = reports.find((r) => r.key === "postgres");
   const pgHot = find(postgres, "hot SKU: sell-out")?.load?.rps;
@@ -275,13 +281,15 @@ export function issue10(reports: TargetReport[]): Issue10 {
   const postgres = reports.find((r) => r.key === "postgres");
   const pgRps = find(postgres, "hot SKU: sell-out")?.load?.rps;
   const pgMissing =
-    postgres === undefined
-      ? "the PostgreSQL baseline did not run"
-      : missing(postgres, "the PostgreSQL baseline has no hot SKU figure");
+    postgres === undefined ? "the PostgreSQL baseline did not run" : missing(postgres, "the PostgreSQL baseline has no hot SKU figure");
   const workers = reports.filter((r) => r.kind === "worker");
   const versusPostgres: VersusPostgres[] = workers.map((report) => {
     const hotRps = find(report, "hot SKU: sell-out")?.load?.rps;
-    const figures = { path: report.label, ...(hotRps === undefined ? {} : { hotRps }), ...(pgRps === undefined ? {} : { postgresRps: pgRps }) };
+    const figures = {
+      path: report.label,
+      ...(hotRps === undefined ? {} : { hotRps }),
+      ...(pgRps === undefined ? {} : { postgresRps: pgRps }),
+    };
     if (hotRps === undefined) return { ...figures, notMeasured: missing(report, "no hot SKU figure on this path") };
     if (pgRps === undefined || pgRps <= 0) return { ...figures, notMeasured: pgMissing };
     return { ...figures, ratio: hotRps / pgRps };
@@ -293,7 +301,10 @@ export function issue10(reports: TargetReport[]): Issue10 {
 function figureValue(f: Issue10Figure): string {
   if (f.measured === undefined) return `not measured: ${(f.notMeasured ?? "").replaceAll("|", "/")}`;
   if (f.unit === "share") return `${(f.measured * 100).toFixed(1)}% (${f.basis})`;
-  const range = f.range === undefined ? "" : `; ${f.range[0].toFixed(1)}–${f.range[1] === null ? "∞" : f.range[1].toFixed(1)}× within /proc's 10 ms ticks`;
+  const range =
+    f.range === undefined
+      ? ""
+      : `; ${f.range[0].toFixed(1)}–${f.range[1] === null ? "∞" : f.range[1].toFixed(1)}× within /proc's 10 ms ticks`;
   return `${f.measured.toFixed(1)}× (${f.basis}${range})`;
 }
 
@@ -308,7 +319,9 @@ function figureVerdict(f: Issue10Figure): string {
   let verdict: string;
   if (f.unit === "share") {
     const points = `${(Math.abs(m - f.goal) * 100).toFixed(1)} points`;
-    verdict = f.met ? `met, by ${points}` : `missed by ${points}${m > 0 ? ` (the rate would have to grow ${(f.goal / m).toFixed(1)}×)` : ""}`;
+    verdict = f.met
+      ? `met, by ${points}`
+      : `missed by ${points}${m > 0 ? ` (the rate would have to grow ${(f.goal / m).toFixed(1)}×)` : ""}`;
   } else {
     verdict = f.met
       ? `met, ${((1 - m / f.goal) * 100).toFixed(0)}% under`
@@ -446,7 +459,8 @@ export function profileSection(reports: TargetReport[]): string {
         ...top.top.slice(0, 12).map((f) => `| ${f.fn} | ${f.source || "(native)"} | ${(f.share * 100).toFixed(1)}% |`),
         "",
       );
-      if (p.hot.file !== undefined) out.push(`Full profile (open in Chrome DevTools, Performance tab): \`${p.hot.file.replace(/^.*\/bench\//, "bench/")}\``, "");
+      if (p.hot.file !== undefined)
+        out.push(`Full profile (open in Chrome DevTools, Performance tab): \`${p.hot.file.replace(/^.*\/bench\//, "bench/")}\``, "");
     }
   }
   return out.join("\n");
@@ -515,7 +529,8 @@ export function issue12(reports: TargetReport[]): Issue12 {
       });
     }
     const reads = report.rows.filter((row) => row.scenario.startsWith(AVAILABILITY) && !row.scenario.includes("seed"));
-    if (reads.length === 0) availabilityFigures.push({ path: report.label, scenario: "availability", notMeasured: missing(report, "no availability rows") });
+    if (reads.length === 0)
+      availabilityFigures.push({ path: report.label, scenario: "availability", notMeasured: missing(report, "no availability rows") });
     for (const row of reads) {
       const load = row.load;
       if (load === undefined) continue;
@@ -659,7 +674,8 @@ function neighbourRatios(rows: Row[], isWith: (row: Row) => boolean, value: (row
 
 export function issue13(reports: TargetReport[]): Issue13Figure[] {
   const workers = reports.filter((r) => r.kind === "worker");
-  if (workers.length === 0) return [{ path: "Worker", rounds: [], rpsRatios: [], cpuRatios: [], goal: LIVE_GOAL, notMeasured: "no Worker path ran" }];
+  if (workers.length === 0)
+    return [{ path: "Worker", rounds: [], rpsRatios: [], cpuRatios: [], goal: LIVE_GOAL, notMeasured: "no Worker path ran" }];
   return workers.map((report) => {
     const rows = report.rows.filter((row) => row.scenario.startsWith(LIVE) && row.live !== undefined);
     const base: Issue13Figure = { path: report.label, rounds: [], rpsRatios: [], cpuRatios: [], goal: LIVE_GOAL };
@@ -670,7 +686,10 @@ export function issue13(reports: TargetReport[]): Issue13Figure[] {
       .filter((r): r is RoundFigure => r !== undefined);
     const rpsRatios = neighbourRatios(rows, isWith, (row) => row.load?.rps);
     const cpuRatios = neighbourRatios(rows, isWith, (row) => row.load?.cpu.targetMsPerRequest);
-    const watched = rows.filter(isWith).map((row) => row.live?.watch).filter((w) => w !== undefined);
+    const watched = rows
+      .filter(isWith)
+      .map((row) => row.live?.watch)
+      .filter((w) => w !== undefined);
     const pooled = rows[rows.length - 1]?.live?.pooled;
     const rpsRatio = median(rpsRatios);
     const cpuRatio = median(cpuRatios);
@@ -701,8 +720,14 @@ export function issue13(reports: TargetReport[]): Issue13Figure[] {
 function roundsTable(figures: { path: string; rounds: RoundFigure[] }[], extra: "watchers" | "keys"): string[] {
   const header =
     extra === "watchers"
-      ? ["| path | round | load | req/s | p99 ms | server CPU ms/req | server cores | bench cores | watchers' process cores | other processes (cores, watchers excluded) |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
-      : ["| path | round | key | req/s | p99 ms | server CPU ms/req | server cores | bench cores | other processes (cores) | busiest key per 10 s | 429s |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"];
+      ? [
+          "| path | round | load | req/s | p99 ms | server CPU ms/req | server cores | bench cores | watchers' process cores | other processes (cores, watchers excluded) |",
+          "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+      : [
+          "| path | round | key | req/s | p99 ms | server CPU ms/req | server cores | bench cores | other processes (cores) | busiest key per 10 s | 429s |",
+          "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ];
   const lines = [...header];
   for (const f of figures) {
     for (const r of f.rounds) {
@@ -719,7 +744,9 @@ function roundsTable(figures: { path: string; rounds: RoundFigure[] }[], extra: 
 
 export function issue13Section(figures: Issue13Figure[]): string {
   const spread = (s: Spread | undefined) =>
-    s === undefined ? "not measured" : `${ms(s.p50)} / ${ms(s.p99)} ms (min ${ms(s.min)}, max ${ms(s.max)}; ${(s.negative * 100).toFixed(1)}% before the 201; ${n0(s.count)} pairs)`;
+    s === undefined
+      ? "not measured"
+      : `${ms(s.p50)} / ${ms(s.p99)} ms (min ${ms(s.min)}, max ${ms(s.max)}; ${(s.negative * 100).toFixed(1)}% before the 201; ${n0(s.count)} pairs)`;
   return [
     "Per Worker path, same run: the hot SKU's sell-out (same shape: one item, single-unit reservations, every connection, exactly `stock` requests; " +
       "a fresh item with the same stock each round) without and with the watchers on the item being sold, alternating. Each round with watchers is " +
@@ -828,7 +855,12 @@ export function issue14(reports: TargetReport[]): Issue14Figure[] {
       if (rc !== undefined && kc !== undefined && rc > 0) cpuRatios.push(kc / rc);
     }
     const of = (auth: "root" | "key", f: (r: Row) => number | undefined) =>
-      median(rows.filter((r) => r.keys?.auth === auth).map(f).filter((x): x is number => x !== undefined));
+      median(
+        rows
+          .filter((r) => r.keys?.auth === auth)
+          .map(f)
+          .filter((x): x is number => x !== undefined),
+      );
     const rpsRatio = median(rpsRatios);
     const cpuRatio = median(cpuRatios);
     const figure: Issue14Figure = {
@@ -846,11 +878,24 @@ export function issue14(reports: TargetReport[]): Issue14Figure[] {
     const add = (name: "rootRps" | "keyRps" | "rootCpuMsPerRequest" | "keyCpuMsPerRequest", value: number | undefined) => {
       if (value !== undefined) figure[name] = value;
     };
-    add("rootRps", of("root", (r) => r.load?.rps));
-    add("keyRps", of("key", (r) => r.load?.rps));
-    add("rootCpuMsPerRequest", of("root", (r) => r.load?.cpu.targetMsPerRequest));
-    add("keyCpuMsPerRequest", of("key", (r) => r.load?.cpu.targetMsPerRequest));
-    if (rpsRatio === undefined || cpuRatio === undefined) return { ...figure, notMeasured: missing(report, "no complete (root, key) pair") };
+    add(
+      "rootRps",
+      of("root", (r) => r.load?.rps),
+    );
+    add(
+      "keyRps",
+      of("key", (r) => r.load?.rps),
+    );
+    add(
+      "rootCpuMsPerRequest",
+      of("root", (r) => r.load?.cpu.targetMsPerRequest),
+    );
+    add(
+      "keyCpuMsPerRequest",
+      of("key", (r) => r.load?.cpu.targetMsPerRequest),
+    );
+    if (rpsRatio === undefined || cpuRatio === undefined)
+      return { ...figure, notMeasured: missing(report, "no complete (root, key) pair") };
     return { ...figure, met: rpsRatio <= KEYS_GOAL && cpuRatio <= KEYS_GOAL };
   });
 }

@@ -64,14 +64,7 @@ import { reads } from "./scenarios/reads";
 import { sourcedOrders } from "./scenarios/sourced";
 import { wide, wideItems } from "./scenarios/wide";
 import type { Target } from "./targets/target";
-import {
-  snapshotSources,
-  startMiniflare,
-  startMiniflareOnTmpfs,
-  startWranglerDev,
-  WORKERD,
-  WORKERD_TMPFS,
-} from "./targets/worker";
+import { snapshotSources, startMiniflare, startMiniflareOnTmpfs, startWranglerDev, WORKERD, WORKERD_TMPFS } from "./targets/worker";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PATHS = ["wrangler", WORKERD.key, WORKERD_TMPFS.key, "redis", "postgres"] as const;
@@ -193,7 +186,9 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
     }
     for (const [scenario, counts] of ctx.ledger.unexpected) {
       const bodies = ctx.ledger.unexpectedBodies.get(scenario) ?? [];
-      report.notes.push(`${scenario}: unexpected answers ${JSON.stringify(counts)}${bodies.length > 0 ? `, e.g. ${bodies.join(" / ")}` : ""}`);
+      report.notes.push(
+        `${scenario}: unexpected answers ${JSON.stringify(counts)}${bodies.length > 0 ? `, e.g. ${bodies.join(" / ")}` : ""}`,
+      );
     }
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);
@@ -278,7 +273,9 @@ async function main(): Promise<number> {
     "",
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}; load average before ${loadBefore
       .map((l) => l.toFixed(2))
-      .join(" ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}. ${profile.connections} connections per load; commit ${commit.slice(0, 7)}${
+      .join(
+        " ",
+      )}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}. ${profile.connections} connections per load; commit ${commit.slice(0, 7)}${
       changed.length === 0
         ? ""
         : ` (with uncommitted changes${
@@ -288,7 +285,11 @@ async function main(): Promise<number> {
           })`
     } when the run started.`,
     ...profile.caveats.map((c) => `- ${c}`),
-    ...(scenarios.size < SCENARIOS.length ? [`- --scenarios: only ${SCENARIOS.filter((s) => scenarios.has(s)).join(", ")} (and the ceiling); every other figure reads "not measured"`] : []),
+    ...(scenarios.size < SCENARIOS.length
+      ? [
+          `- --scenarios: only ${SCENARIOS.filter((s) => scenarios.has(s)).join(", ")} (and the ceiling); every other figure reads "not measured"`,
+        ]
+      : []),
     "",
     ...reports.map((r) => `- **${r.label}**: ${[...r.notes, ...(r.error ? [`error: ${oneLine(r.error, 500)}`] : [])].join("; ")}`),
   ];

@@ -1,5 +1,5 @@
-import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
 import { rmSync } from "node:fs";
+import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,7 +94,9 @@ export async function startPostgres(bin: string): Promise<DataStore> {
     prefix.push("runuser", "-u", "postgres", "--");
   }
   const as = (command: string, args: string[]) =>
-    asRoot ? run(prefix[0] as string, [...prefix.slice(1), join(bin, command), ...args], { cwd: dir }) : run(join(bin, command), args, { cwd: dir });
+    asRoot
+      ? run(prefix[0] as string, [...prefix.slice(1), join(bin, command), ...args], { cwd: dir })
+      : run(join(bin, command), args, { cwd: dir });
   const data = join(dir, "data");
   const port = await freePort();
   await as("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Progress } from "../lib/progress";
 import { run } from "../lib/procs";
+import type { Progress } from "../lib/progress";
 
 /**
  * Finds redis-server and PostgreSQL's server binaries, installing them from Debian's

@@ -7,8 +7,8 @@ import {
   ordered,
   type PlaceOutcome,
   type ReservationView,
-  sameLines,
   type Status,
+  sameLines,
 } from "./backend";
 
 /**

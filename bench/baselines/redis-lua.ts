@@ -6,8 +6,8 @@ import {
   type Line,
   type PlaceOutcome,
   type ReservationView,
-  sameLines,
   type Shortage,
+  sameLines,
 } from "./backend";
 
 /**
@@ -88,9 +88,7 @@ function toLevel(sku: string, warehouse: string, values: unknown): Level | null 
 
 export async function redisBackend(port: number): Promise<Backend> {
   const redis = new Redis({ host: "127.0.0.1", port, enableAutoPipelining: true, maxRetriesPerRequest: 2 });
-  const [place, change, setCount] = (await Promise.all(
-    [PLACE, CHANGE, SET_COUNT].map((lua) => redis.script("LOAD", lua)),
-  )) as string[];
+  const [place, change, setCount] = (await Promise.all([PLACE, CHANGE, SET_COUNT].map((lua) => redis.script("LOAD", lua)))) as string[];
 
   const level = async (sku: string, warehouse: string) =>
     toLevel(sku, warehouse, await redis.hmget(stockKey(sku, warehouse), "onHand", "reserved", "version"));

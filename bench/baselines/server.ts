@@ -23,9 +23,7 @@ interface ServerConfig {
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ServerConfig;
 const backend: Backend =
-  config.backend === "redis"
-    ? await redisBackend(config.storePort)
-    : await postgresBackend(config.storePort, config.poolSize ?? 10);
+  config.backend === "redis" ? await redisBackend(config.storePort) : await postgresBackend(config.storePort, config.poolSize ?? 10);
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const RESERVATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;

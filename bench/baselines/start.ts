@@ -8,13 +8,7 @@ import type { Target } from "../targets/target";
 import { type DataStore, startPostgres, startRedis } from "./datastores";
 
 /** A baseline: its data store plus the node:http front (server.ts) in a child process. */
-async function startFront(
-  root: string,
-  key: "redis" | "postgres",
-  store: DataStore,
-  label: string,
-  notes: string[],
-): Promise<Target> {
+async function startFront(root: string, key: "redis" | "postgres", store: DataStore, label: string, notes: string[]): Promise<Target> {
   const token = `bench-${randomBytes(12).toString("hex")}`;
   const config = { backend: key, storePort: store.port, token, poolSize: 10 };
   const group = startGroup(

@@ -127,9 +127,7 @@ export async function summarize(profile: CpuProfile, bundlePath: string, mapPath
   const share = (ms: number) => (totalMs > 0 ? ms / totalMs : 0);
   return {
     totalMs,
-    buckets: [...buckets.entries()]
-      .map(([bucket, ms]) => ({ bucket, ms, share: share(ms) }))
-      .sort((a, b) => b.ms - a.ms),
+    buckets: [...buckets.entries()].map(([bucket, ms]) => ({ bucket, ms, share: share(ms) })).sort((a, b) => b.ms - a.ms),
     top: [...functions.values()]
       .sort((a, b) => b.ms - a.ms)
       .slice(0, 15)

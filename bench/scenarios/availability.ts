@@ -1,6 +1,6 @@
 import type { Check } from "../audit";
-import { type LoadRequest, runLoad } from "../lib/load";
 import { type Item, itemKey, type Ledger } from "../ledger";
+import { type LoadRequest, runLoad } from "../lib/load";
 import { itemsOf, pickDistinct, type Row, type RunContext, seed, settle } from "./common";
 import { type BenchChannel, putChannels } from "./sourced";
 
@@ -72,11 +72,14 @@ function wrongIn(
     return `not JSON: ${body.slice(0, 100)}`;
   }
   const items = parsed.items;
-  if (!Array.isArray(items) || items.length !== entries.length) return `${Array.isArray(items) ? items.length : "no"} items for ${entries.length}`;
+  if (!Array.isArray(items) || items.length !== entries.length)
+    return `${Array.isArray(items) ? items.length : "no"} items for ${entries.length}`;
   for (const [i, entry] of entries.entries()) {
     const got = items[i] as AnswerItem;
-    if (got.sku !== entry.sku || got.warehouse !== (entry.warehouse ?? null)) return `item ${i}: ${got.sku}/${got.warehouse} for ${entry.sku}/${entry.warehouse ?? null}`;
-    if (got.available !== got.onHand - got.reserved && entry.warehouse !== undefined) return `${got.sku}/${got.warehouse}: available ${got.available} ≠ ${got.onHand} − ${got.reserved}`;
+    if (got.sku !== entry.sku || got.warehouse !== (entry.warehouse ?? null))
+      return `item ${i}: ${got.sku}/${got.warehouse} for ${entry.sku}/${entry.warehouse ?? null}`;
+    if (got.available !== got.onHand - got.reserved && entry.warehouse !== undefined)
+      return `${got.sku}/${got.warehouse}: available ${got.available} ≠ ${got.onHand} − ${got.reserved}`;
     const warehouses = entry.warehouse === undefined ? (channel?.warehouses ?? []) : [entry.warehouse];
     const levels = warehouses.map((w) => expected.get(itemKey(entry.sku, w)));
     // Levels the ledger cannot predict (a reservation of unknown outcome) are not compared.
@@ -163,7 +166,10 @@ export async function availability(ctx: RunContext): Promise<Row[]> {
       setupRequest: (req, context) => {
         const entries = variant.pickEntries();
         (context as { entries?: Entry[] }).entries = entries;
-        return { ...req, body: JSON.stringify(variant.channel === null ? { items: entries } : { items: entries, channel: variant.channel.id }) };
+        return {
+          ...req,
+          body: JSON.stringify(variant.channel === null ? { items: entries } : { items: entries, channel: variant.channel.id }),
+        };
       },
       onResponse: (status, body, context) => {
         answered++;
@@ -180,7 +186,10 @@ export async function availability(ctx: RunContext): Promise<Row[]> {
     const alone: number[] = [];
     for (let k = 0; k < ALONE_CALLS; k++) {
       const entries = variant.pickEntries();
-      const answer = await ctx.api.post("/v1/availability", variant.channel === null ? { items: entries } : { items: entries, channel: variant.channel.id });
+      const answer = await ctx.api.post(
+        "/v1/availability",
+        variant.channel === null ? { items: entries } : { items: entries, channel: variant.channel.id },
+      );
       if (answer.status !== 200) throw new Error(`POST /v1/availability: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
       alone.push(answer.ms);
     }

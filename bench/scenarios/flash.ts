@@ -117,12 +117,14 @@ function spreadNote(spread: PoolSpread): string {
   if (spread.shards === 1) return `largest share of the reservation calls served by one object: 100% (one object, the item) (${goal})`;
   const requests = spread.requests ?? [];
   const total = requests.reduce((a, b) => a + b, 0);
-  const perMember = requests.length > 0 ? `; calls per member ${requests.map(n).join(" / ")} (Σ ${n(total)} for ${n(spread.stock)} reservations)` : "";
+  const perMember =
+    requests.length > 0 ? `; calls per member ${requests.map(n).join(" / ")} (Σ ${n(total)} for ${n(spread.stock)} reservations)` : "";
   const unallocated = spread.unallocated === undefined ? "" : `; unallocated after the load ${n(spread.unallocated)}`;
   const counted =
     "counted by GET …/shards `requests`: every reservation call that reached a member, refused ones included (a member short of units or retired); " +
     "the item's own object (each coordinator's first call, answered 'pooled', and the last units) is not in it";
-  if (spread.largestShare === undefined) return `largest share of the reservation calls served by one member: not measured: ${spread.notMeasured ?? "?"}${perMember}${unallocated}`;
+  if (spread.largestShare === undefined)
+    return `largest share of the reservation calls served by one member: not measured: ${spread.notMeasured ?? "?"}${perMember}${unallocated}`;
   const met = spread.largestShare <= LARGEST_SHARE_GOAL ? "met" : "missed";
   return `largest share of the reservation calls served by one member: ${pct(spread.largestShare)} (${goal}: ${met}; ${counted})${perMember}${unallocated}`;
 }

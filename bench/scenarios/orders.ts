@@ -24,7 +24,12 @@ export async function orders(ctx: RunContext): Promise<Row[]> {
         reserveRequest(
           ctx,
           "orders",
-          () => pickDistinct(items, 3).map((item) => ({ sku: item.sku, warehouse: item.warehouse, quantity: 1 + Math.floor(Math.random() * 3) })),
+          () =>
+            pickDistinct(items, 3).map((item) => ({
+              sku: item.sku,
+              warehouse: item.warehouse,
+              quantity: 1 + Math.floor(Math.random() * 3),
+            })),
           () => {
             const r = Math.random();
             return r < 0.5 ? "commit" : r < 0.9 ? "release" : "hold";
@@ -36,12 +41,7 @@ export async function orders(ctx: RunContext): Promise<Row[]> {
     },
     ctx.progress,
   );
-  const result = await audit(
-    ctx.api,
-    ctx.ledger,
-    scopeOf(ctx, ["orders"], items),
-    ctx.progress,
-  );
+  const result = await audit(ctx.api, ctx.ledger, scopeOf(ctx, ["orders"], items), ctx.progress);
   const placed = ctx.ledger.of("orders");
   const count = (state: string) => placed.filter((p) => p.state === state).length;
   return [

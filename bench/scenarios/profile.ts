@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
-import { cpuBetween, snapshot } from "../lib/cpu";
-import { profileWhile, type ProfileSummary, summarize } from "../lib/inspector";
-import { runLoad } from "../lib/load";
 import { reservationId } from "../ledger";
+import { cpuBetween, snapshot } from "../lib/cpu";
+import { type ProfileSummary, profileWhile, summarize } from "../lib/inspector";
+import { runLoad } from "../lib/load";
 import { type RunContext, reserveRequest, TTL_SECONDS } from "./common";
 
 /**
@@ -49,7 +49,12 @@ export async function profileWorker(
     return id;
   };
 
-  const steps: { step: string; what: string; call: (i: number) => Promise<{ status: number }>; after?: (id: string, status: number) => void }[] = [
+  const steps: {
+    step: string;
+    what: string;
+    call: (i: number) => Promise<{ status: number }>;
+    after?: (id: string, status: number) => void;
+  }[] = [
     { step: "GET /v1/health", what: "the Worker alone (no token, no object)", call: () => api.get("/v1/health") },
     {
       // What the token check, JSON parsing and schema validation cost before any object is

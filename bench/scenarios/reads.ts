@@ -1,6 +1,6 @@
 import { audit, type Check } from "../audit";
-import { runLoads } from "../lib/load";
 import type { Item } from "../ledger";
+import { runLoads } from "../lib/load";
 import { pick, type Row, type RunContext, reserveRequest, scopeOf, settle, withCheck } from "./common";
 
 interface LevelLike {
@@ -102,15 +102,11 @@ export async function reads(ctx: RunContext, items: Item[]): Promise<Row[]> {
   const readCheck: Check = {
     name: "reads consistent",
     pass: bad.length === 0,
-    detail: `${(answered - bad.length).toLocaleString("en-US")}/${answered.toLocaleString("en-US")} read answers consistent` +
+    detail:
+      `${(answered - bad.length).toLocaleString("en-US")}/${answered.toLocaleString("en-US")} read answers consistent` +
       (bad.length > 0 ? `; e.g. ${bad.slice(0, 2).join("; ")}` : ""),
   };
-  const result = await audit(
-    ctx.api,
-    ctx.ledger,
-    scopeOf(ctx, ["reads"], items),
-    ctx.progress,
-  );
+  const result = await audit(ctx.api, ctx.ledger, scopeOf(ctx, ["reads"], items), ctx.progress);
   const loads = [writes, itemReads, skuReads].filter((load) => load !== undefined);
   const total = loads.reduce((sum, load) => sum + load.rps, 0);
   // The three loads share the server: its CPU per request is over all their requests.

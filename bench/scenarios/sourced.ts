@@ -1,7 +1,7 @@
 import { audit, type Check } from "../audit";
+import { type Item, itemKey, type Line, reservationId } from "../ledger";
 import { pool } from "../lib/api";
 import { type LoadRequest, runLoad } from "../lib/load";
-import { type Item, itemKey, type Line, reservationId } from "../ledger";
 import {
   changeRequest,
   itemsOf,
@@ -125,7 +125,8 @@ class SourcedOrders {
 
   private record(id: string, allocations: Allocation[]): void {
     const placement = this.ctx.ledger.placements.get(id);
-    if (placement !== undefined) placement.lines = allocations.map((a): Line => ({ sku: a.sku, warehouse: a.warehouse, quantity: a.quantity }));
+    if (placement !== undefined)
+      placement.lines = allocations.map((a): Line => ({ sku: a.sku, warehouse: a.warehouse, quantity: a.quantity }));
     const order = this.sent.get(id);
     this.unresolved.delete(id);
     if (order === undefined) return;
@@ -380,13 +381,7 @@ export async function sourcedOrders(ctx: RunContext): Promise<Row[]> {
   return rows;
 }
 
-async function sourcedRow(
-  ctx: RunContext,
-  orders: SourcedOrders,
-  label: string,
-  items: Item[],
-  pickOrder: () => Order,
-): Promise<Row> {
+async function sourcedRow(ctx: RunContext, orders: SourcedOrders, label: string, items: Item[], pickOrder: () => Order): Promise<Row> {
   const settled = await settle(ctx, ctx.profile.settleSeconds);
   const load = await runLoad(
     {

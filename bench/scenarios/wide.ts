@@ -1,6 +1,6 @@
 import { audit } from "../audit";
-import { runLoad } from "../lib/load";
 import type { Item } from "../ledger";
+import { runLoad } from "../lib/load";
 import { itemsOf, pick, type Row, type RunContext, reserveRequest, scopeOf, seed, settle } from "./common";
 
 /** The items of the wide scenario, also read (and written) by the reads scenario. */
@@ -30,12 +30,7 @@ export async function wide(ctx: RunContext, items: Item[]): Promise<Row[]> {
     },
     ctx.progress,
   );
-  const result = await audit(
-    ctx.api,
-    ctx.ledger,
-    scopeOf(ctx, ["wide"], items),
-    ctx.progress,
-  );
+  const result = await audit(ctx.api, ctx.ledger, scopeOf(ctx, ["wide"], items), ctx.progress);
   return [
     seeded.row,
     {

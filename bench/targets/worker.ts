@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { access, copyFile, cp, mkdir, mkdtemp, readFile, rm, statfs, symlink, writeFile } from "node:fs/promises";
 import { constants, existsSync, rmSync } from "node:fs";
+import { access, copyFile, cp, mkdir, mkdtemp, readFile, rm, statfs, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
