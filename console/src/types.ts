@@ -1,54 +1,20 @@
-/** The API's shapes the console reads (../shared/api-contract.md; `GET /v1/openapi.json`). */
+import type { components } from "../../src/client/schema";
 
-export interface Level {
-  sku: string;
-  warehouse: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  lowStockThreshold: number;
-  reorderQuantity: number;
-  version: number;
-  updatedAt: string;
-  shards?: number;
-}
+/**
+ * The API's shapes the console reads: the OpenAPI document's, through the typed client's
+ * generated schema (`npm run client:generate`), so the console cannot drift from the API.
+ */
+type Schemas = components["schemas"];
 
-export interface StockPage {
-  items: Level[];
-  next: string | null;
-}
+export type Level = Schemas["Level"];
 
-export interface StockEvent {
-  id: string;
-  seq: number;
-  type: string;
-  sku: string;
-  warehouse: string;
-  onHandDelta: number;
-  reservedDelta: number;
-  onHand: number;
-  reserved: number;
-  reservationId?: string;
-  reason?: string;
-  reference?: string;
-  actor?: string | null;
-  at: string;
-}
+export type StockPage = Schemas["StockPage"];
 
-export interface EventPage {
-  events: StockEvent[];
-  next: string | null;
-}
+export type StockEvent = Schemas["StockEvent"];
 
-export interface Analytics {
-  sku: string;
-  warehouse: string;
-  unitsPerDay: { last7d: number; last30d: number };
-  shrinkPerDay?: { last7d: number; last30d: number };
-  available?: number;
-  daysOfCover: number | null;
-  projectedStockoutAt: string | null;
-}
+export type EventPage = Schemas["EventPage"];
+
+export type Analytics = Schemas["StockAnalytics"];
 
 export type AlertType = "stock.low" | "stock.out" | "stock.replenished";
 export const ALERT_TYPES: readonly AlertType[] = ["stock.low", "stock.out", "stock.replenished"];
