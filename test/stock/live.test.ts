@@ -7,6 +7,7 @@ import type { Level } from "../../src/stock/ledger";
 import {
   answeredSubprotocol,
   isWebSocketUpgrade,
+  intervalFor,
   LIVE_INTERVAL_MS,
   LIVE_SUBPROTOCOL,
   type LiveClock,
@@ -297,6 +298,18 @@ describe("GET /v1/stock/{sku}/{warehouse}/live", () => {
 
 describe("live coalescing rules (src/stock/live.ts)", () => {
   const sentAt = (sentVersion: number, at: number): WatcherState => ({ sentVersion, sentAt: at });
+
+  it("keeps 100 ms per socket for up to 100 watchers, then spreads the item's 1,000 messages a second over them", () => {
+    expect(intervalFor(1)).toBe(LIVE_INTERVAL_MS);
+    expect(intervalFor(100)).toBe(LIVE_INTERVAL_MS);
+    expect(intervalFor(101)).toBe(101);
+    expect(intervalFor(1_000)).toBe(1_000);
+    for (const watchers of [1, 50, 250, 1_000, 5_000]) {
+      // Never more often than the contract allows, and never more than the budget in total.
+      expect(intervalFor(watchers)).toBeGreaterThanOrEqual(LIVE_INTERVAL_MS);
+      expect((watchers * 1_000) / intervalFor(watchers)).toBeLessThanOrEqual(Math.max(1_000, watchers * 10));
+    }
+  });
 
   it("sends the first message always, whatever the version and time", () => {
     expect(step(NOTHING_SENT, 0, 0)).toEqual({ kind: "send" });
