@@ -100,7 +100,7 @@ async function resolveUnknown(api: Api, placements: Placement[], progress: Progr
     detail:
       unknown.length === 0
         ? "none unanswered"
-        : `${fmt(unknown.length - unresolved)}/${fmt(unknown.length)} looked up` + (expired > 0 ? `, ${expired} expired early` : ""),
+        : `${fmt(unknown.length - unresolved)}/${fmt(unknown.length)} looked up${expired > 0 ? `, ${expired} expired early` : ""}`,
   };
 }
 

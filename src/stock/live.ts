@@ -180,7 +180,12 @@ export class LiveWatchers {
       // Serialized once, only if some socket is sent to.
       let message: string | undefined;
       const steps = sockets.map((socket) => {
-        const s = step(safely(() => stateOf(socket), NOTHING_SENT), version, now, interval);
+        const s = step(
+          safely(() => stateOf(socket), NOTHING_SENT),
+          version,
+          now,
+          interval,
+        );
         if (s.kind === "send") {
           message ??= liveMessage(level);
           this.send(socket, message, version, now);

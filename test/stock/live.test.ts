@@ -6,8 +6,8 @@ import { stockItem } from "../../src/stock/address";
 import type { Level } from "../../src/stock/ledger";
 import {
   answeredSubprotocol,
-  isWebSocketUpgrade,
   intervalFor,
+  isWebSocketUpgrade,
   LIVE_INTERVAL_MS,
   LIVE_SUBPROTOCOL,
   type LiveClock,
