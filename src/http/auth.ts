@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { keyForToken, principalOf } from "../keys/directory";
+import { keyForTokenHash, principalOf } from "../keys/directory";
 import { ROOT } from "../keys/scopes";
-import { looksLikeKeyToken } from "../keys/token";
+import { hexOf, looksLikeKeyToken, tokenDigest } from "../keys/token";
 import { isWebSocketUpgrade, LIVE_SUBPROTOCOL, offeredSubprotocols } from "../stock/live";
 import { problems } from "./problem";
 import type { AppEnv } from "./router";
@@ -22,9 +22,8 @@ function digestOfExpected(expected: string): Promise<ArrayBuffer> {
  * Compares digests, not the strings: equal length always, so `timingSafeEqual` reveals
  * neither the token's content nor its length.
  */
-async function tokensMatch(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(given)), digestOfExpected(expected)]);
-  return crypto.subtle.timingSafeEqual(a, b);
+async function isRoot(givenDigest: ArrayBuffer, expected: string): Promise<boolean> {
+  return crypto.subtle.timingSafeEqual(givenDigest, await digestOfExpected(expected));
 }
 
 const SUBPROTOCOL_BEARER = "bearer.";
@@ -77,10 +76,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const given = presentedToken(c);
     if (!given) throw problems.unauthorized();
     const expected = c.env.API_TOKEN;
-    if (expected && (await tokensMatch(given, expected))) {
+    // One digest serves both checks: the root key's comparison and a scoped key's lookup.
+    const digest = await tokenDigest(given);
+    if (expected && (await isRoot(digest, expected))) {
       c.set("principal", ROOT);
     } else {
-      const key = looksLikeKeyToken(given) ? await keyForToken(c.env.DB, given) : null;
+      const key = looksLikeKeyToken(given) ? await keyForTokenHash(c.env.DB, hexOf(digest)) : null;
       if (key === null) throw problems.unauthorized();
       const { success } = await c.env.KEY_RATE_LIMIT.limit({ key: key.id });
       if (!success) throw problems.rateLimited(KEY_RATE_LIMIT_PERIOD_S);

@@ -1,7 +1,6 @@
 import { IsolateCache } from "../isolate/cache";
 import type { Principal } from "./scopes";
 import { type ApiKey, KeyStore } from "./store";
-import { hashToken } from "./token";
 
 /**
  * Scoped keys as the auth middleware finds them: by the SHA-256 of the presented token, cached
@@ -27,10 +26,9 @@ export function principalOf(key: ApiKey): Principal {
   return { id: key.id, root: false, scopes: key.scopes, warehouses: key.warehouses };
 }
 
-/** The live key with this token, or null. */
-export async function keyForToken(db: D1Database, token: string): Promise<ApiKey | null> {
-  const hash = await hashToken(token);
-  return keys.get(hash, () => new KeyStore(db).byTokenHash(hash));
+/** The live key whose token hashes to `tokenHash` (hex SHA-256, `hashToken`), or null. */
+export function keyForTokenHash(db: D1Database, tokenHash: string): Promise<ApiKey | null> {
+  return keys.get(tokenHash, () => new KeyStore(db).byTokenHash(tokenHash));
 }
 
 /** This isolate's own creation or deletion of the key whose token hashes to `tokenHash`. */

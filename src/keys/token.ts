@@ -19,10 +19,18 @@ export function newKeyId(): string {
   return `key_${base64url(crypto.getRandomValues(new Uint8Array(12)))}`;
 }
 
+/** SHA-256 of a presented token: compared with the root key's, and (in hex) what keys are looked up by. */
+export function tokenDigest(token: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+}
+
+export function hexOf(digest: ArrayBuffer): string {
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** Hex SHA-256 of the token: what the store keeps and looks keys up by. */
 export async function hashToken(token: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return hexOf(await tokenDigest(token));
 }
 
 /** Could be one of our tokens: the prefix and 43 base64url characters (32 bytes). */

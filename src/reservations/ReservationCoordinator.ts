@@ -8,6 +8,7 @@ import type { HoldOpResult, HoldResult, ResizeRequest, StockItem } from "../stoc
 import { legacyReservation } from "./address";
 import {
   allocationsOf,
+  compact,
   decide,
   forgetAt,
   isInterrupted,
@@ -846,7 +847,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
   /** Writes the record with when the alarm must look at it next: soon to re-drive, else to forget. */
   private save(record: ReservationRecord): ReservationRecord {
     const dueAt = isInterrupted(record.phase) ? Date.now() + REDRIVE_AFTER_MS : forgetAt(record);
-    this.store.save(record, dueAt);
+    this.store.save(compact(record), dueAt);
     void this.armAlarm(dueAt, false);
     return record;
   }

@@ -156,6 +156,23 @@ export function allocationsOf(record: ReservationRecord): Line[] {
   return record.allocations ?? record.lines.filter((line): line is Line => line.warehouse !== null);
 }
 
+/**
+ * The record as stored: `allocations` left out when they are the lines themselves (every line
+ * names its warehouse, in the same order), which `allocationsOf` derives, so a plain
+ * reservation's record is no larger than before channels existed.
+ */
+export function compact(record: ReservationRecord): ReservationRecord {
+  const { allocations, ...rest } = record;
+  if (allocations === undefined) return record;
+  const derived =
+    allocations.length === record.lines.length &&
+    allocations.every((a, i) => {
+      const line = record.lines[i] as RequestedLine;
+      return line.warehouse === a.warehouse && line.sku === a.sku && line.quantity === a.quantity;
+    });
+  return derived ? rest : record;
+}
+
 function lineKey(line: RequestedLine): string {
   return `${line.sku}/${line.warehouse ?? ""}`;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { StockEvent } from "../../src/events/event";
 import { encodeListingCursor } from "../../src/events/listing-cursor";
 import { stockItem } from "../../src/stock/address";
+import type { LevelBody } from "../../src/stock/level-view";
 import { apiJson, record, storedProjection, syntheticEvent, unique } from "./support";
 
 /**
@@ -11,18 +12,8 @@ import { apiJson, record, storedProjection, syntheticEvent, unique } from "./sup
  * seeds items under a prefix of its own and lists with that prefix.
  */
 
-interface ListedLevel {
-  sku: string;
-  warehouse: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  lowStockThreshold: number;
-  reorderQuantity: number;
-  version: number;
-  updatedAt: string;
-  shards: number;
-}
+/** A listed item: a Level body, as every Level answer has it. */
+type ListedLevel = LevelBody;
 
 interface Page {
   items: ListedLevel[];
