@@ -40,6 +40,15 @@ export default defineConfig({
         },
       },
       {
+        // Node-side tests of the repository's own tooling (deploy plan, client package): no
+        // workerd, no server, run in parallel.
+        test: {
+          name: "node",
+          include: ["test/node/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
