@@ -1,9 +1,11 @@
 import { channelFor } from "../channels/directory";
 import { channelAvailability } from "../channels/sourcing";
 import { stockItem, stockItemName } from "../stock/address";
+import { Availability, AvailabilityBody } from "./availability-schemas";
+import { json, jsonBody } from "./common-schemas";
 import { problems } from "./problem";
+import { problem } from "./problem-schemas";
 import { createRouter } from "./router";
-import { Availability, AvailabilityBody, json, jsonBody, problem } from "./schemas";
 import { scopedRoute } from "./scopes";
 
 const readAvailability = scopedRoute("stock:read", {

@@ -1,12 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { Identifier } from "./schemas";
+import { Identifier, Timestamp } from "./common-schemas";
 
 /** Request and response shapes of `/v1/channels` (contract: "Channels and sourcing (v1.1)"). */
 
 const MAX_WAREHOUSES = 50;
 const MAX_SAFETY_STOCK = 1_000_000;
-
-const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-26T12:00:00.000Z" });
 
 export const ChannelParams = z.object({
   channel: Identifier.openapi({ param: { name: "channel", in: "path" }, example: "web-eu" }),

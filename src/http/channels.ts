@@ -2,9 +2,10 @@ import type { Channel as StoredChannel } from "../channels/channel";
 import { rememberChannel } from "../channels/directory";
 import { ChannelStore } from "../channels/store";
 import { Channel, ChannelList, ChannelParams, PutChannelBody } from "./channel-schemas";
+import { json, jsonBody } from "./common-schemas";
 import { problems } from "./problem";
+import { problem } from "./problem-schemas";
 import { createRouter } from "./router";
-import { json, jsonBody, problem } from "./schemas";
 import { scopedRoute } from "./scopes";
 
 function channelBody(channel: StoredChannel) {

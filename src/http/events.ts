@@ -5,19 +5,11 @@ import { decodeCursor, encodeCursor } from "../events/cursor";
 import { EventsReader } from "../events/queries";
 import { reconcile } from "../events/reconcile";
 import type { EventRow } from "../events/schema";
+import { ItemParams, json } from "./common-schemas";
+import { EventPage, EventsQuery, type EventType, ReconcileBody, ReconcileReport, StockAnalytics } from "./event-schemas";
 import { problems } from "./problem";
+import { problem } from "./problem-schemas";
 import { createRouter } from "./router";
-import {
-  EventPage,
-  EventsQuery,
-  type EventType,
-  ItemParams,
-  json,
-  problem,
-  ReconcileBody,
-  ReconcileReport,
-  StockAnalytics,
-} from "./schemas";
 import { scopedRoute } from "./scopes";
 
 const DEFAULT_LIMIT = 100;

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { Health, json } from "./common-schemas";
 import { BODY_LIMIT_BYTES } from "./errors";
+import { problem } from "./problem-schemas";
 import { createRouter } from "./router";
-import { Health, json, problem } from "./schemas";
 
 const health = createRoute({
   method: "get",

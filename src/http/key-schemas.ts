@@ -1,10 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { SCOPES } from "../keys/scopes";
-import { Identifier } from "./schemas";
+import { Identifier, Timestamp } from "./common-schemas";
 
 /** Request and response shapes of `/v1/keys` (contract: "API keys, scopes, rate limits and attribution (v1.1)"). */
-
-const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-26T12:00:00.000Z" });
 
 const distinct = <T>(values: T[], ctx: z.RefinementCtx, what: string) => {
   const seen = new Set<T>();

@@ -1,10 +1,11 @@
 import { rememberKey } from "../keys/directory";
 import { KeyStore, type ApiKey as StoredKey } from "../keys/store";
 import { hashToken, newKeyId, newToken } from "../keys/token";
+import { json, jsonBody } from "./common-schemas";
 import { ApiKey, CreatedKey, CreateKeyBody, KeyList, KeyParams } from "./key-schemas";
 import { problems } from "./problem";
+import { problem } from "./problem-schemas";
 import { createRouter } from "./router";
-import { json, jsonBody, problem } from "./schemas";
 import { scopedRoute } from "./scopes";
 
 function keyBody(key: StoredKey) {

@@ -1,7 +1,7 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import type { Scope } from "../keys/scopes";
 import { BODY_LIMIT_BYTES } from "./errors";
-import { ForbiddenProblem, problem, RateLimitedProblem } from "./schemas";
+import { ForbiddenProblem, problem, RateLimitedProblem } from "./problem-schemas";
 
 /**
  * What the OpenAPI document (`GET /v1/openapi.json`) says besides each route's own shapes: its

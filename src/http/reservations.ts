@@ -1,18 +1,11 @@
 import { channelFor } from "../channels/directory";
 import { coordinatorFor } from "../reservations/address";
 import type { ChangeResult, Shortage } from "../reservations/ReservationCoordinator";
+import { json, jsonBody } from "./common-schemas";
 import { Problem, problems } from "./problem";
+import { problem } from "./problem-schemas";
+import { ChangeLinesBody, CreateReservationBody, ExtendReservationBody, Reservation, ReservationParams } from "./reservation-schemas";
 import { createRouter } from "./router";
-import {
-  ChangeLinesBody,
-  CreateReservationBody,
-  ExtendReservationBody,
-  json,
-  jsonBody,
-  problem,
-  Reservation,
-  ReservationParams,
-} from "./schemas";
 import { scopedRoute } from "./scopes";
 
 function newReservationId(): string {

@@ -6,26 +6,22 @@ import { levelBody } from "../stock/level-view";
 import { answeredSubprotocol, isWebSocketUpgrade, LIVE_INTERVAL_MS, LIVE_SUBPROTOCOL } from "../stock/live";
 import { etagOf, type Precondition, parseTags } from "../stock/precondition";
 import type { PreconditionFailed } from "../stock/StockItem";
+import { ItemParams, json, jsonBody, SkuParams } from "./common-schemas";
 import { Problem, problems } from "./problem";
+import { PreconditionFailedProblem, problem } from "./problem-schemas";
 import { createRouter } from "./router";
+import { scopedRoute } from "./scopes";
 import {
   AdjustmentBody,
   AdjustmentHeaders,
-  ItemParams,
-  json,
-  jsonBody,
   Level,
-  PreconditionFailedProblem,
-  problem,
   SetLevelBody,
   SetLevelHeaders,
   Shards,
   SkuLevels,
-  SkuParams,
   StockListQuery,
   StockPage,
-} from "./schemas";
-import { scopedRoute } from "./scopes";
+} from "./stock-schemas";
 
 const DEFAULT_LIST_LIMIT = 100;
 

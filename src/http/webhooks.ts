@@ -2,22 +2,21 @@ import type { AlertType } from "../webhooks/crossing";
 import { newSecret } from "../webhooks/signing";
 import { loadSecretKeys, type Subscription, WebhookRepository } from "../webhooks/subscriptions";
 import { checkWebhookUrl } from "../webhooks/url-policy";
+import { json, jsonBody } from "./common-schemas";
 import { Problem, problems } from "./problem";
+import { problem } from "./problem-schemas";
 import { createRouter } from "./router";
+import { scopedRoute } from "./scopes";
 import {
   AlertType as AlertTypeSchema,
   CreatedWebhook,
   CreateWebhookBody,
   DeliveriesQuery,
-  json,
-  jsonBody,
-  problem,
   Webhook,
   WebhookDeliveries,
   WebhookList,
   WebhookParams,
-} from "./schemas";
-import { scopedRoute } from "./scopes";
+} from "./webhook-schemas";
 
 /** Every alarm with something to deliver fans out to all matches: this bounds that work. */
 const MAX_SUBSCRIPTIONS = 100;
