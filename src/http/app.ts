@@ -8,7 +8,7 @@ import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
 import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
 import { keyRoutes } from "./keys";
-import { OPENAPI_CONFIG } from "./openapi";
+import { servedOpenApiConfig } from "./openapi";
 import { problems } from "./problem";
 import { reservationRoutes } from "./reservations";
 import { createRouter } from "./router";
@@ -44,6 +44,6 @@ export function createApp() {
   app.route("/", keyRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.doc31("/v1/openapi.json", OPENAPI_CONFIG);
+  app.doc31("/v1/openapi.json", (c) => servedOpenApiConfig(c.req.url));
   return app;
 }

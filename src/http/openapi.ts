@@ -40,11 +40,22 @@ export const OPENAPI_CONFIG: Parameters<OpenAPIHono["getOpenAPI31Document"]>[0] 
     // (`identifier` is OpenAPI 3.1; the generator's config type is 3.0's, which lacks it).
     license: { name: "MIT", identifier: "MIT" } as { name: string },
   },
+  // The document built without a request (scripts/openapi.ts: lint, client types) names
   // 127.0.0.1, where `npm start` (wrangler dev) listens by default; Redocly refuses `localhost`.
+  // The served one names its own origin instead (servedOpenApiConfig).
   servers: [{ url: "http://127.0.0.1:8787", description: "npm start (local development)" }],
   tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
   security: [{ bearer: [] }],
 };
+
+/**
+ * The header of the document `GET /v1/openapi.json` serves: its one server is the origin the
+ * request reached (a deployment's own host, or 127.0.0.1:8787 under `npm start`), so `/docs`
+ * and generators reading the served document send their calls back where it came from.
+ */
+export function servedOpenApiConfig(requestUrl: string): typeof OPENAPI_CONFIG {
+  return { ...OPENAPI_CONFIG, servers: [{ url: new URL(requestUrl).origin, description: "The server this document was served from" }] };
+}
 
 const retryAfter = (description: string) => ({
   "Retry-After": { description, required: true, schema: { type: "integer" as const } },
