@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { decodeListingCursor } from "../events/listing-cursor";
+import { MAX_AGE_LIMIT_S, maxAgeFromCacheControl } from "../reads/freshness";
 import { ADJUSTMENT_REASONS } from "../stock/ledger";
 import { parseTags } from "../stock/precondition";
 import { Identifier, PageLimit, Timestamp } from "./common-schemas";
@@ -56,6 +57,25 @@ export const SetLevelHeaders = z.object({
     .openapi({
       param: { name: "if-none-match", in: "header" },
       description: "`If-None-Match: *`: set only if the item has never been set; otherwise 412 with the current level.",
+    }),
+});
+
+/** `Cache-Control: max-age=N` on the level reads: accept a copy at most N seconds old (RFC 9111). */
+export const ReadLevelHeaders = z.object({
+  "cache-control": z
+    .string()
+    .superRefine((value, ctx) => {
+      const bound = maxAgeFromCacheControl(value);
+      if (!bound.ok) ctx.addIssue({ code: "custom", message: bound.message });
+    })
+    .optional()
+    .openapi({
+      param: { name: "cache-control", in: "header" },
+      description:
+        `\`Cache-Control: max-age=N\`: the answer may come from a copy kept in the caller's region, at most N seconds old ` +
+        `(N above ${MAX_AGE_LIMIT_S} counts as ${MAX_AGE_LIMIT_S}); the answer then carries \`Age\`. Without it, or with ` +
+        "`no-cache` or `max-age=0`, the read is exact. Other directives are ignored.",
+      example: "max-age=5",
     }),
 });
 

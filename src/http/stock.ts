@@ -1,6 +1,8 @@
 import { StockListing } from "../events/listing";
 import { decodeListingCursor, encodeListingCursor } from "../events/listing-cursor";
-import { skuDirectory, stockItem } from "../stock/address";
+import { ageSeconds, maxAgeFromCacheControl } from "../reads/freshness";
+import { readLevel, readWarehouses } from "../reads/stock-reads";
+import { stockItem } from "../stock/address";
 import type { Level as StockLevel } from "../stock/ledger";
 import { levelBody } from "../stock/level-view";
 import { answeredSubprotocol, isWebSocketUpgrade, LIVE_INTERVAL_MS, LIVE_SUBPROTOCOL } from "../stock/live";
@@ -15,6 +17,7 @@ import {
   AdjustmentBody,
   AdjustmentHeaders,
   Level,
+  ReadLevelHeaders,
   SetLevelBody,
   SetLevelHeaders,
   Shards,
@@ -63,6 +66,32 @@ function levelResponse(description: string) {
   };
 }
 
+/** A level read that may be served from a copy says how old it is (`Age`, RFC 9111). */
+function cachedLevelResponse<R extends { description: string; headers?: object }>(response: R) {
+  return {
+    ...response,
+    headers: {
+      ...(response.headers ?? {}),
+      Age: {
+        description: "Only when the request sent `Cache-Control: max-age` and a copy answered: its age in whole seconds",
+        required: false,
+        schema: { type: "integer" as const, minimum: 0 },
+      },
+    },
+  };
+}
+
+/** The bound the request's `Cache-Control` sets (already validated by `ReadLevelHeaders`). */
+function requestedMaxAge(headers: { "cache-control"?: string | undefined }): number {
+  const bound = maxAgeFromCacheControl(headers["cache-control"]);
+  return bound.ok ? bound.maxAgeSeconds : 0;
+}
+
+/** Says how old a copy is when the caller accepted one: the oldest read the answer rests on. */
+function withAge(c: { header: (name: string, value: string) => void }, maxAge: number, ...readAts: number[]) {
+  if (maxAge > 0) c.header("age", String(ageSeconds(Math.min(...readAts), Date.now())));
+}
+
 const neverSet = (sku: string, warehouse: string) => problems.notFound(`No stock level has been set for ${sku} in ${warehouse}.`);
 
 const setLevel = scopedRoute("stock:write", {
@@ -98,9 +127,9 @@ const getLevel = scopedRoute("stock:read", {
   path: "/v1/stock/{sku}/{warehouse}",
   operationId: "getStockLevel",
   tags: ["stock"],
-  summary: "Read one stock level",
-  request: { params: ItemParams },
-  responses: { 200: levelResponse("The level"), 404: problem("Never set") },
+  summary: "Read one stock level: exact, or from a copy at most Cache-Control max-age seconds old",
+  request: { params: ItemParams, headers: ReadLevelHeaders },
+  responses: { 200: cachedLevelResponse(levelResponse("The level")), 404: problem("Never set") },
 });
 
 const getShards = scopedRoute("stock:read", {
@@ -140,9 +169,12 @@ const getSkuLevels = scopedRoute("stock:read", {
   path: "/v1/stock/{sku}",
   operationId: "getSkuStockLevels",
   tags: ["stock"],
-  summary: "Read a SKU's levels in every warehouse, with totals",
-  request: { params: SkuParams },
-  responses: { 200: json(SkuLevels, "Every warehouse's level and their totals"), 404: problem("Never set anywhere") },
+  summary: "Read a SKU's levels in every warehouse, with totals: exact, or from copies at most Cache-Control max-age seconds old",
+  request: { params: SkuParams, headers: ReadLevelHeaders },
+  responses: {
+    200: cachedLevelResponse(json(SkuLevels, "Every warehouse's level and their totals")),
+    404: problem("Never set anywhere"),
+  },
 });
 
 const listLevels = scopedRoute("stock:read", {
@@ -209,8 +241,10 @@ export const stockRoutes = createRouter()
   })
   .openapi(getLevel, async (c) => {
     const { sku, warehouse } = c.req.valid("param");
-    const level = await stockItem(c.env, sku, warehouse).getLevel();
+    const maxAge = requestedMaxAge(c.req.valid("header"));
+    const { value: level, readAt } = await readLevel(c.env, sku, warehouse, maxAge);
     if (level === null) throw neverSet(sku, warehouse);
+    withAge(c, maxAge, readAt);
     return c.json(withEtag(c, level), 200);
   })
   .openapi(getShards, async (c) => {
@@ -232,10 +266,12 @@ export const stockRoutes = createRouter()
   })
   .openapi(getSkuLevels, async (c) => {
     const { sku } = c.req.valid("param");
-    const warehouses = await skuDirectory(c.env, sku).listWarehouses(sku);
-    const levels = await Promise.all(warehouses.map((warehouse) => stockItem(c.env, sku, warehouse).getLevel()));
-    const found = levels.flatMap((level) => (level === null ? [] : [levelBody(level)]));
+    const maxAge = requestedMaxAge(c.req.valid("header"));
+    const list = await readWarehouses(c.env, sku, maxAge);
+    const copies = await Promise.all(list.value.map((warehouse) => readLevel(c.env, sku, warehouse, maxAge)));
+    const found = copies.flatMap(({ value: level }) => (level === null ? [] : [levelBody(level)]));
     if (found.length === 0) throw problems.notFound(`No stock level has been set for ${sku}.`);
+    withAge(c, maxAge, list.readAt, ...copies.map((copy) => copy.readAt));
     const totals = found.reduce(
       (sum, level) => ({
         onHand: sum.onHand + level.onHand,
