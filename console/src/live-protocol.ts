@@ -1,7 +1,7 @@
 /**
  * How a browser authenticates the live WebSocket (`GET /v1/stock/{sku}/{warehouse}/live`):
  * it cannot set headers, so the token travels in the subprotocol list, base64url-encoded
- * without padding, beside `stockflare.v1` (README, "Watching a level live from a browser").
+ * without padding, beside `stockflare.v1` (docs/api.md, "Live levels over WebSocket").
  * Pure.
  */
 

@@ -4,7 +4,7 @@ import { ChannelStore } from "./store";
 
 /**
  * The channels the reserve path sources from, cached in this isolate so that path does not
- * wait on D1 (../shared/architecture.md: "the reserve path never waits on D1").
+ * wait on D1 (docs/architecture.md, "What never happens": the reserve path never waits on D1).
  *
  * What a change costs to take effect: a PUT or DELETE applies at once in the isolate that
  * served it (the route calls `rememberChannel`), and within CHANNEL_CACHE_MS (10 s) in every

@@ -1,7 +1,7 @@
 import { available, type Level } from "./ledger";
 
 /**
- * A Level as the API shows it (../shared/api-contract.md, "Stock levels"): the body of every
+ * A Level as the API shows it (docs/api.md, "Stock levels"): the body of every
  * Level response and of every live message (src/stock/live.ts). Pure, so both the HTTP layer
  * and the stock object use it without the object importing the HTTP layer.
  */
