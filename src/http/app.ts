@@ -15,7 +15,7 @@ import { createRouter } from "./router";
 import { stockRoutes } from "./stock";
 import { webhookRoutes } from "./webhooks";
 
-/** The public HTTP API (../shared/api-contract.md): Hono, validated by zod, errors as problem+json. */
+/** The public HTTP API (docs/api.md): Hono, validated by zod, errors as problem+json. */
 export function createApp() {
   const app = createRouter();
   app.onError(onError);
