@@ -35,7 +35,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**"],
+          exclude: ["test/e2e/**", "test/node/**"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
         },
       },
