@@ -1,7 +1,7 @@
-import type { components } from "../../src/client/schema";
+import type { components } from "../../client/src/schema";
 
 /**
- * The API's shapes the console reads: the OpenAPI document's, through the typed client's
+ * The API's shapes the console reads: the OpenAPI document's, through the client package's
  * generated schema (`npm run client:generate`), so the console cannot drift from the API.
  */
 type Schemas = components["schemas"];

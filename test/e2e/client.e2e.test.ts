@@ -1,12 +1,13 @@
-import { createClient, type Level, type Shortage, type StockEvent } from "stockflare/client";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { createClient, type Level, type Shortage, type StockEvent } from "../../client/src/index";
 import { serverForFile } from "./server";
 
 /**
- * The typed client (`stockflare/client`: openapi-fetch over the types generated from the OpenAPI
- * document) driving the real `npm start`, as a storefront or an ERP would: set a level,
- * reserve, commit, read the events, and get typed problems back. Under `npm run test:contract`
- * its requests go through Prism too (`server().send`).
+ * The typed client (`@stockflare/client`, from its source in client/: openapi-fetch over the
+ * types generated from the OpenAPI document) driving the real `npm start`, as a storefront or an
+ * ERP would: set a level, reserve, commit, read the events, and get typed problems back. Under
+ * `npm run test:contract` its requests go through Prism too (`server().send`). The package as
+ * built and installed from its tarball: client-package.e2e.test.ts.
  */
 
 const server = serverForFile();

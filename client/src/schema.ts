@@ -49,7 +49,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one stock level */
+        /** Read one stock level: exact, or from a copy at most Cache-Control max-age seconds old */
         get: operations["getStockLevel"];
         /** Set the counted quantity (absolute) */
         put: operations["setStockLevel"];
@@ -121,7 +121,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a SKU's levels in every warehouse, with totals */
+        /** Read a SKU's levels in every warehouse, with totals: exact, or from copies at most Cache-Control max-age seconds old */
         get: operations["getSkuStockLevels"];
         put?: never;
         post?: never;
@@ -249,8 +249,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Exact availability of up to 100 items, or of SKUs in a channel
-         * @description Read from the stock items themselves, one call per distinct item, in parallel: every write acknowledged before the call is reflected. An item never set answers zeros.
+         * Availability of up to 100 items, or of SKUs in a channel: exact, or from a copy at most maxAgeSeconds old
+         * @description With `maxAgeSeconds` 0 (the default), read from the stock items themselves, one call per distinct item, in parallel: every write acknowledged before the call is reflected. Above 0, each item may come from a copy kept in the caller's region, never older than that, and says when it was read (`asOf`). An item never set answers zeros.
          */
         post: operations["getAvailability"];
         delete?: never;
@@ -694,6 +694,12 @@ export interface components {
                     warehouse: string;
                     available: number;
                 }[];
+                /**
+                 * Format: date-time
+                 * @description With `maxAgeSeconds` above 0: when the copy this entry was computed from was read from the stock item (the oldest of them, for a channel entry); every write acknowledged before then is reflected
+                 * @example 2026-11-26T12:00:00.000Z
+                 */
+                asOf?: string;
             }[];
         };
         /**
@@ -717,6 +723,11 @@ export interface components {
                 warehouse?: string | null;
             }[];
             channel?: string;
+            /**
+             * @description 0 (default): the exact read. Above 0: the answer may come from a copy kept in the caller's region, never older than this many seconds; each item then carries `asOf`. Checkout (reservations) is always exact.
+             * @example 5
+             */
+            maxAgeSeconds?: number;
         };
         CreatedWebhook: components["schemas"]["Webhook"] & {
             /** @description `whsec_` + base64 signing key; shown only in this response */
@@ -1108,7 +1119,10 @@ export interface operations {
     getStockLevel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `Cache-Control: max-age=N`: the answer may come from a copy kept in the caller's region, at most N seconds old (N above 60 counts as 60); the answer then carries `Age`. Without it, or with `no-cache` or `max-age=0`, the read is exact. Other directives are ignored. */
+                "cache-control"?: string;
+            };
             path: {
                 sku: string;
                 warehouse: string;
@@ -1122,6 +1136,8 @@ export interface operations {
                 headers: {
                     /** @description The level's version, quoted (`"7"`): send it back as `If-Match` to write only if nothing changed since */
                     ETag: string;
+                    /** @description Only when the request sent `Cache-Control: max-age` and a copy answered: its age in whole seconds */
+                    Age?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1608,7 +1624,10 @@ export interface operations {
     getSkuStockLevels: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `Cache-Control: max-age=N`: the answer may come from a copy kept in the caller's region, at most N seconds old (N above 60 counts as 60); the answer then carries `Age`. Without it, or with `no-cache` or `max-age=0`, the read is exact. Other directives are ignored. */
+                "cache-control"?: string;
+            };
             path: {
                 sku: string;
             };
@@ -1619,6 +1638,8 @@ export interface operations {
             /** @description Every warehouse's level and their totals */
             200: {
                 headers: {
+                    /** @description Only when the request sent `Cache-Control: max-age` and a copy answered: its age in whole seconds */
+                    Age?: number;
                     [name: string]: unknown;
                 };
                 content: {
