@@ -1,5 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
+import { faultRoutes } from "../faults/routes";
 import { authenticate } from "./auth";
 import { availabilityRoutes } from "./availability";
 import { channelRoutes } from "./channels";
@@ -42,6 +43,8 @@ export function createApp() {
   app.route("/", eventRoutes);
   app.route("/", channelRoutes);
   app.route("/", keyRoutes);
+  // Local development only (FAULT_INJECTION = "true", set by the soak): 404 everywhere else.
+  app.route("/", faultRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/v1/openapi.json", (c) => servedOpenApiConfig(c.req.url));

@@ -1,0 +1,107 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+
+/**
+ * The run's history, Jepsen-style: every request any client made, its answer and its times,
+ * in the order they completed, appended to a JSONL file as the run goes and kept in memory
+ * for the checks. `keys` tags an exchange with what it touched (a reservation id, an item
+ * `sku/warehouse`, a webhook id), so a violation can be shown with the few exchanges that
+ * concern it rather than the whole run.
+ */
+
+export interface Exchange {
+  /** Order of completion, from 1. */
+  n: number;
+  /** Who: a load client (`c3`), the injector, setup or the checker. */
+  who: string;
+  op: string;
+  method: string;
+  path: string;
+  /** Request headers worth keeping (If-Match, Idempotency-Key). */
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** ms since the run started, when sent and when answered. */
+  sentMs: number;
+  doneMs: number;
+  /** HTTP status; 0 when no answer came (connection refused or reset, timeout). */
+  status: number;
+  retryAfter?: string | null;
+  answer?: unknown;
+  error?: string;
+  /** 1 for the first attempt of a write, 2.. for its retries. */
+  attempt: number;
+  keys: string[];
+}
+
+/** A fault the injector applied, in the same file. */
+export interface FaultRecord {
+  n: number;
+  fault: string;
+  startMs: number;
+  endMs: number;
+  detail?: string;
+}
+
+export class History {
+  readonly exchanges: Exchange[] = [];
+  readonly faults: FaultRecord[] = [];
+  private readonly out: WriteStream | null;
+  private n = 0;
+  /** Times are counted from here: the start of the load once `rebase` is called. */
+  private startedAt = Date.now();
+
+  constructor(file: string | null) {
+    this.out = file === null ? null : createWriteStream(file, { flags: "w" });
+  }
+
+  now(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  /** Counts times from now on (setup's exchanges keep negative times). */
+  rebase(): void {
+    this.startedAt = Date.now();
+  }
+
+  record(exchange: Omit<Exchange, "n">): Exchange {
+    const full = { n: ++this.n, ...exchange };
+    this.exchanges.push(full);
+    this.out?.write(`${JSON.stringify(full)}\n`);
+    return full;
+  }
+
+  fault(record: Omit<FaultRecord, "n">): FaultRecord {
+    const full = { n: ++this.n, ...record };
+    this.faults.push(full);
+    this.out?.write(`${JSON.stringify(full)}\n`);
+    return full;
+  }
+
+  /** The exchanges tagged with `key`, oldest first, at most the last `limit`. */
+  about(key: string, limit = 12): Exchange[] {
+    return this.exchanges.filter((e) => e.keys.includes(key)).slice(-limit);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.out === null ? resolve() : this.out.end(resolve)));
+  }
+}
+
+/** One exchange as a line of an excerpt. */
+export function formatExchange(e: Exchange): string {
+  const headers =
+    e.headers === undefined
+      ? ""
+      : ` ${Object.entries(e.headers)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(" ")}`;
+  const body = e.body === undefined ? "" : ` ${JSON.stringify(e.body)}`;
+  const answer =
+    e.status === 0
+      ? `no answer (${e.error ?? "?"})`
+      : `${e.status}${e.retryAfter ? ` Retry-After ${e.retryAfter}` : ""} ${trim(JSON.stringify(e.answer ?? null), 300)}`;
+  return `#${e.n} ${(e.sentMs / 1000).toFixed(2)}s ${e.who} ${e.method} ${e.path}${headers}${trim(body, 300)} (try ${e.attempt}) -> ${answer}`;
+}
+
+function trim(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
