@@ -4,7 +4,7 @@
  * order; in short:
  *
  *   1. refuse a wrangler.toml whose [vars] turn a local-only switch on (FAULT_INJECTION,
- *      SIMULATE_*, WEBHOOK_ALLOW_HTTP);
+ *      SIMULATE_*, WEBHOOK_ALLOW_HTTP, LOCAL_REGION);
  *   2. ask the account, read-only, what exists: each Queue (`queues info`), the D1 database
  *      (`d1 list --json`), the Worker and its secrets (`secret list`);
  *   3. gather the secrets the Worker lacks, from the environment or, on a terminal, by asking;
@@ -96,13 +96,19 @@ function readConfig(path: string): DeployConfig {
   };
 }
 
-/** Local-only switches: fault injection and simulations for soak tests, plain-http webhooks. */
-function isLocalOnlySwitch(name: string): boolean {
-  return name === "FAULT_INJECTION" || name.startsWith("SIMULATE_") || name === "WEBHOOK_ALLOW_HTTP";
+/**
+ * Whether a var turns on a switch meant for local runs only: fault injection (the soak), the
+ * simulations (SIMULATE_*), plain-http webhooks, a fixed caller region. Off is "false" (or "" for
+ * LOCAL_REGION, whose value is a region); an absent var is off too.
+ */
+function isLocalOnlySwitchOn(name: string, value: unknown): boolean {
+  if (name === "LOCAL_REGION") return value !== "";
+  const isSwitch = name === "FAULT_INJECTION" || name === "WEBHOOK_ALLOW_HTTP" || name.startsWith("SIMULATE_");
+  return isSwitch && value !== "false" && value !== false;
 }
 
 function refuseLocalOnlySwitches(vars: Record<string, unknown>): void {
-  const on = Object.entries(vars).filter(([name, value]) => isLocalOnlySwitch(name) && value !== "false" && value !== false);
+  const on = Object.entries(vars).filter(([name, value]) => isLocalOnlySwitchOn(name, value));
   if (on.length === 0) return;
   const list = on.map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(", ");
   throw new DeployError(

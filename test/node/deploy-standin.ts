@@ -147,12 +147,12 @@ export class StandIn {
   }
 
   /**
-   * Runs `scripts/deploy.ts` in the project. The PATH holds the stand-in and Node's own
-   * directory only, so the real wrangler (node_modules/.bin) cannot be reached, and no
-   * Cloudflare credentials are passed.
+   * Runs `scripts/deploy.ts` in the project. The PATH holds only the stand-in and Node's own
+   * directory, so the real wrangler (node_modules/.bin, or one installed globally) cannot be
+   * reached, and no Cloudflare credentials are passed.
    */
   deploy(args: string[], env: Record<string, string> = {}, options: { wranglerOnPath?: boolean } = {}): DeployRun {
-    const path = [options.wranglerOnPath === false ? undefined : this.bin, dirname(process.execPath), "/usr/bin", "/bin"];
+    const path = [options.wranglerOnPath === false ? undefined : this.bin, dirname(process.execPath)];
     const result = spawnSync(process.execPath, [tsx, deployScript, ...args], {
       cwd: this.project,
       encoding: "utf8",

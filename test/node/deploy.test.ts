@@ -185,6 +185,7 @@ describe("npm run deploy refuses", () => {
     ["FAULT_INJECTION", addVars('FAULT_INJECTION = "drop-d1-writes"\n')],
     ["FAULT_INJECTION", addVars("FAULT_INJECTION = true\n")],
     ["SIMULATE_REGION_OUTAGE", addVars('SIMULATE_REGION_OUTAGE = "eu"\n')],
+    ["LOCAL_REGION", addVars('LOCAL_REGION = "apac"\n')],
     ["WEBHOOK_ALLOW_HTTP", (toml: string) => toml.replace('WEBHOOK_ALLOW_HTTP = "false"', 'WEBHOOK_ALLOW_HTTP = "true"')],
   ])("a wrangler.toml that turns %s on, before any call, dry run or not", (name, editToml) => {
     const standIn = new StandIn(fresh(), { editToml });
@@ -198,7 +199,9 @@ describe("npm run deploy refuses", () => {
   });
 
   it("nothing when the switches are off", () => {
-    const standIn = new StandIn(fullyDeployed(), { editToml: addVars('FAULT_INJECTION = "false"\nSIMULATE_REGION_OUTAGE = "false"\n') });
+    const standIn = new StandIn(fullyDeployed(), {
+      editToml: addVars('FAULT_INJECTION = "false"\nSIMULATE_GEO = false\nLOCAL_REGION = ""\n'),
+    });
     expect(standIn.deploy(["--dry-run"]).code).toBe(0);
   });
 
