@@ -2,8 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
-import { CHANGE_TYPES } from "../stock/ledger";
-import { eventId, type StockEvent } from "./event";
+import { CHANGE_TYPES, eventId, type StockEvent } from "./event";
 import { events, stockProjection } from "./schema";
 
 /**

@@ -1,4 +1,14 @@
-import type { Change, ChangeType, Level } from "../stock/ledger";
+/** The kinds of change a stock item records, each one event. */
+export const CHANGE_TYPES = [
+  "stock.set",
+  "stock.adjusted",
+  "reservation.held",
+  "reservation.committed",
+  "reservation.released",
+  "reservation.expired",
+] as const;
+
+export type ChangeType = (typeof CHANGE_TYPES)[number];
 
 /** Who made a change: an API key's id, `root` (the root key), or null for the service's own changes (expiry). */
 export type Actor = string | null;
@@ -37,26 +47,4 @@ export interface StockEvent {
 /** `:` may not appear in a sku or warehouse, so the id is unique and readable. */
 export function eventId(sku: string, warehouse: string, seq: number): string {
   return `${sku}:${warehouse}:${seq}`;
-}
-
-export function eventFor(after: Level, change: Change, shards = 1, actor: Actor = null): StockEvent {
-  return {
-    id: eventId(after.sku, after.warehouse, after.version),
-    seq: after.version,
-    type: change.type,
-    sku: after.sku,
-    warehouse: after.warehouse,
-    onHandDelta: change.onHandDelta,
-    reservedDelta: change.reservedDelta,
-    onHand: after.onHand,
-    reserved: after.reserved,
-    ...(change.reservationId === undefined ? {} : { reservationId: change.reservationId }),
-    ...(change.reason === undefined ? {} : { reason: change.reason }),
-    ...(change.reference === undefined ? {} : { reference: change.reference }),
-    at: new Date(after.updatedAt).toISOString(),
-    lowStockThreshold: after.lowStockThreshold,
-    reorderQuantity: after.reorderQuantity,
-    ...(shards > 1 ? { shards } : {}),
-    actor,
-  };
 }

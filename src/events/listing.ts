@@ -1,6 +1,5 @@
 import { and, asc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import type { Level } from "../stock/ledger";
 import type { ItemKey } from "./listing-cursor";
 import { stockProjection } from "./schema";
 
@@ -20,8 +19,22 @@ export interface ListingFilter {
   limit: number;
 }
 
-/** One item as the projection holds it: a Level's fields, `version` being the last seq recorded. */
-export type ListedLevel = Level & { shards: number };
+/**
+ * One item as the projection holds it: a stock level's fields (the stock item's `Level`),
+ * `version` being the last seq recorded. Spelled out here because events sit below stock.
+ */
+export interface ListedLevel {
+  sku: string;
+  warehouse: string;
+  onHand: number;
+  reserved: number;
+  lowStockThreshold: number;
+  reorderQuantity: number;
+  version: number;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+  shards: number;
+}
 
 const available = sql`(${stockProjection.onHand} - ${stockProjection.reserved})`;
 

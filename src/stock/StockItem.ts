@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Actor, eventFor, type StockEvent } from "../events/event";
+import type { Actor, StockEvent } from "../events/event";
 import { EventsReader } from "../events/queries";
 import { deliverAlerts } from "../webhooks/delivery";
 import { recordCrossings } from "../webhooks/outbox";
@@ -25,6 +25,7 @@ import {
   canHold,
   commitChange,
   emptyLevel,
+  eventFor,
   holdChange,
   type Level,
   releaseChange,

@@ -7,16 +7,10 @@
  * property-tested against a simple model (test/stock/ledger.property.test.ts).
  */
 
-export const CHANGE_TYPES = [
-  "stock.set",
-  "stock.adjusted",
-  "reservation.held",
-  "reservation.committed",
-  "reservation.released",
-  "reservation.expired",
-] as const;
+import { type Actor, CHANGE_TYPES, type ChangeType, eventId, type StockEvent } from "../events/event";
 
-export type ChangeType = (typeof CHANGE_TYPES)[number];
+// The change vocabulary is the event's (src/events/event.ts): the ledger makes changes of those types.
+export { CHANGE_TYPES, type ChangeType };
 
 export const ADJUSTMENT_REASONS = ["receipt", "return", "damage", "loss", "correction", "transfer_in", "transfer_out"] as const;
 
@@ -138,4 +132,27 @@ export function commitChange(reservationId: string, quantity: number): Change {
 
 export function releaseChange(reservationId: string, quantity: number, type: "reservation.released" | "reservation.expired"): Change {
   return { type, onHandDelta: 0, reservedDelta: -quantity, reservationId };
+}
+
+/** The event of `change`, which made `after`: its `seq` is the level's new version. */
+export function eventFor(after: Level, change: Change, shards = 1, actor: Actor = null): StockEvent {
+  return {
+    id: eventId(after.sku, after.warehouse, after.version),
+    seq: after.version,
+    type: change.type,
+    sku: after.sku,
+    warehouse: after.warehouse,
+    onHandDelta: change.onHandDelta,
+    reservedDelta: change.reservedDelta,
+    onHand: after.onHand,
+    reserved: after.reserved,
+    ...(change.reservationId === undefined ? {} : { reservationId: change.reservationId }),
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+    ...(change.reference === undefined ? {} : { reference: change.reference }),
+    at: new Date(after.updatedAt).toISOString(),
+    lowStockThreshold: after.lowStockThreshold,
+    reorderQuantity: after.reorderQuantity,
+    ...(shards > 1 ? { shards } : {}),
+    actor,
+  };
 }

@@ -1,8 +1,20 @@
-import type { Level } from "../stock/ledger";
 import { type AlertType, suggestedReorderQuantity } from "./crossing";
 
-/** The level an alert reports: the stock item's level right after the crossing change. */
-export type AlertLevel = Level;
+/**
+ * The level an alert reports: the stock item's level right after the crossing change. Spelled
+ * out here (the fields of the stock item's `Level`) because webhooks sit below stock.
+ */
+export interface AlertLevel {
+  sku: string;
+  warehouse: string;
+  onHand: number;
+  reserved: number;
+  lowStockThreshold: number;
+  reorderQuantity: number;
+  version: number;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+}
 
 /** The webhook body, exactly as it is signed and sent on every attempt. */
 export interface AlertBody {
