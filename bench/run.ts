@@ -7,7 +7,7 @@
  *   --quick              small and short, sampled audits (development)
  *   --only a,b           only these paths: wrangler, miniflare, memory, redis, postgres
  *   --scenarios a,b      only these scenarios (the ceiling always runs): hot, flash, wide,
- *                        orders, sourced-orders, availability, reads, live, keys; reads brings
+ *                        orders, sourced-orders, availability, reads, live, keys, costs; reads brings
  *                        wide, sourced-orders brings orders (they run over those items)
  *   --connections N      concurrent connections per load (default 32)
  *   --no-write           do not write bench/results/<date>.json
@@ -51,9 +51,11 @@ import {
   type TargetReport,
   targetsTable,
 } from "./report";
+import { issue22, issue22Section } from "./report-issue22";
 import { availability } from "./scenarios/availability";
-import { ceiling } from "./scenarios/ceiling";
+import { bareCeiling, ceiling } from "./scenarios/ceiling";
 import type { Row, RunContext } from "./scenarios/common";
+import { costs } from "./scenarios/costs";
 import { flashSale } from "./scenarios/flash";
 import { hotSku } from "./scenarios/hot";
 import { keys } from "./scenarios/keys";
@@ -64,12 +66,23 @@ import { reads } from "./scenarios/reads";
 import { sourcedOrders } from "./scenarios/sourced";
 import { wide, wideItems } from "./scenarios/wide";
 import type { Target } from "./targets/target";
-import { snapshotSources, startMiniflare, startMiniflareOnTmpfs, startWranglerDev, WORKERD, WORKERD_TMPFS } from "./targets/worker";
+import {
+  snapshotSources,
+  startMiniflare,
+  startMiniflareOnTmpfs,
+  startWranglerDev,
+  TMPFS,
+  WORKERD,
+  WORKERD_BARE,
+  WORKERD_METERED,
+  WORKERD_TMPFS,
+  WORKERD_TMPFS_BARE,
+} from "./targets/worker";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PATHS = ["wrangler", WORKERD.key, WORKERD_TMPFS.key, "redis", "postgres"] as const;
 type PathKey = (typeof PATHS)[number];
-const SCENARIOS = ["hot", "flash", "wide", "orders", "sourced-orders", "availability", "reads", "live", "keys"] as const;
+const SCENARIOS = ["hot", "flash", "wide", "orders", "sourced-orders", "availability", "reads", "live", "keys", "costs"] as const;
 type ScenarioKey = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -130,6 +143,10 @@ interface Plan {
   label: string;
   kind: "worker" | "baseline";
   start: () => Promise<Target>;
+  /** The same path without wrangler.toml's [assets]: the bare ceiling (issue 22). */
+  bare?: () => Promise<Target>;
+  /** The same path with the bundle wrapped in the meter: per-role CPU and billed units (issue 22). */
+  metered?: () => Promise<Target>;
 }
 
 async function measure(plan: Plan, runTag: string, stamp: string): Promise<TargetReport> {
@@ -155,6 +172,13 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
     const ctx: RunContext = { target, api, ledger: new Ledger(), profile, progress, events, runTag };
     add([await ceiling(ctx)]);
     report.ceilingRps = ctx.ceilingRps;
+    if (plan.bare !== undefined) {
+      const bare = await bareCeiling(ctx, plan.bare, args.quick ? 100 : 300);
+      add([bare.row]);
+      report.bareCeilingRps = bare.row.load?.rps;
+      report.bareHealth = bare.alone;
+      ctx.ceilingRps = report.bareCeilingRps;
+    }
     const hot = scenarios.has("hot") ? await hotSku(ctx) : [];
     add(hot);
     if (plan.kind === "worker") {
@@ -180,6 +204,17 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
           ...(args.write ? { save: join(ROOT, "bench/results", `${stamp}-hot-sku.cpuprofile`) } : {}),
         });
         progress.log(`${plan.label}: timing breakdown and CPU profile done`);
+      }
+      // Issue 22: billed units and CPU by role per operation, on a metered workerd of its own.
+      if (scenarios.has("costs") && plan.metered !== undefined) {
+        try {
+          report.costs = await costs(ctx, plan.metered, { ops: args.quick ? 30 : 150, concurrency: 8 });
+          progress.log(`${plan.label}: costs per operation measured (${WORKERD_METERED.label})`);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          report.notes.push(`costs (metered path) failed: ${oneLine(message, 300)}`);
+          progress.log(`${plan.label}: costs failed: ${message}`);
+        }
       }
     } else if (scenarios.has("orders")) {
       add(await orders(ctx));
@@ -234,9 +269,17 @@ async function main(): Promise<number> {
       label: WORKERD.label,
       kind: "worker",
       start: () => startMiniflare(ROOT, snapshot, { inspector: profiling }),
+      bare: () => startMiniflare(ROOT, snapshot, { inspector: false, assets: false, path: WORKERD_BARE }),
+      metered: () => startMiniflare(ROOT, snapshot, { inspector: true, meter: true, path: WORKERD_METERED }),
     },
     // The same, its state on tmpfs: the Worker's cost without this VM's disk fsyncs.
-    { key: WORKERD_TMPFS.key, label: WORKERD_TMPFS.label, kind: "worker", start: () => startMiniflareOnTmpfs(ROOT, snapshot) },
+    {
+      key: WORKERD_TMPFS.key,
+      label: WORKERD_TMPFS.label,
+      kind: "worker",
+      start: () => startMiniflareOnTmpfs(ROOT, snapshot),
+      bare: () => startMiniflare(ROOT, snapshot, { inspector: false, assets: false, parent: TMPFS, path: WORKERD_TMPFS_BARE }),
+    },
     {
       key: "redis",
       label: "Redis Lua",
@@ -299,6 +342,7 @@ async function main(): Promise<number> {
   const issue12Figures = issue12(reports);
   const issue13Figures = issue13(reports);
   const issue14Figures = issue14(reports);
+  const issue22Figures = issue22(reports);
   const output = [
     ...header,
     "",
@@ -332,6 +376,10 @@ async function main(): Promise<number> {
     "",
     issue14Section(issue14Figures),
     "",
+    "### Bare ceiling, CPU by role, cost per million, production model (issue 22, reported, not asserted)",
+    "",
+    issue22Section(issue22Figures),
+    "",
     ...(reports.some((r) => r.profile !== undefined) ? ["### Where the time goes (workerd)", "", profileSection(reports), ""] : []),
     "### Audit details",
     "",
@@ -360,6 +408,7 @@ async function main(): Promise<number> {
       issue12: issue12Figures,
       issue13: issue13Figures,
       issue14: issue14Figures,
+      issue22: issue22Figures,
       scenarios: SCENARIOS.filter((s) => scenarios.has(s)),
       markdown: output,
     };

@@ -195,3 +195,118 @@ export async function inclusiveShares(
   }
   return { busyMs, shares: patterns.map((p, k) => ({ label: p.label, share: busyMs > 0 ? (hits[k] ?? 0) / busyMs : 0 })) };
 }
+
+/** A role of the system, recognised by the sources of the frames that run on its behalf. */
+export interface RolePattern {
+  role: string;
+  source: RegExp;
+  /** Names the role only when no other role's frame is on the stack (a wrapper around every role's code). */
+  fallback?: boolean;
+}
+
+export interface RoleTimes {
+  /** Busy milliseconds of samples (idle excluded). */
+  busyMs: number;
+  /** Per role: the busy samples whose stack, read from its root, first reaches one of the role's sources. */
+  roles: { role: string; ms: number }[];
+  /** Busy samples with JavaScript frames but none of any role's sources. */
+  otherJsMs: number;
+  /** Where those start: the root-most frame (function and file), the largest first. */
+  otherJsRoots: { root: string; ms: number }[];
+  /** Busy samples outside JavaScript: the runtime's own work (`(program)`) and garbage collection. */
+  runtimeMs: number;
+}
+
+/**
+ * Splits a profile's busy time between roles. Locally the Worker and every Durable Object run
+ * on one isolate thread, but each sample's stack starts where the runtime entered JavaScript:
+ * a Worker's `fetch`, an object's RPC method or alarm, or an `await`'s continuation in the code
+ * that awaited. Read from that root up, the first frame whose source belongs to a role names
+ * the role the sample worked for (frames of shared code, like a library called from both, are
+ * passed over until one does). Samples outside JavaScript (the runtime serialising RPC calls,
+ * committing storage, collecting garbage) have no stack and stay unattributed.
+ */
+export async function roleTimes(profile: CpuProfile, bundlePath: string, mapPath: string, patterns: RolePattern[]): Promise<RoleTimes> {
+  let map: SourceMap | undefined;
+  try {
+    map = new SourceMap(JSON.parse(await readFile(mapPath, "utf8")) as SourceMapPayload);
+  } catch {
+    map = undefined;
+  }
+  const bundleName = bundlePath.replace(/^.*\//, "");
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const patternOfNode = new Map<number, RolePattern | null>();
+  const sourceOf = (node: ProfileNode): string => {
+    const { url, lineNumber, columnNumber } = node.callFrame;
+    if (map !== undefined && url.endsWith(bundleName)) {
+      return (map.findEntry(lineNumber, columnNumber) as { originalSource?: string }).originalSource ?? url;
+    }
+    return url;
+  };
+  const framePattern = (node: ProfileNode): RolePattern | null => {
+    const known = patternOfNode.get(node.id);
+    if (known !== undefined) return known;
+    const source = sourceOf(node);
+    const pattern = source === "" ? null : (patterns.find((p) => p.source.test(source)) ?? null);
+    patternOfNode.set(node.id, pattern);
+    return pattern;
+  };
+  /** Per node: the role its stack's root-most role frame names (fallback roles only when no other). */
+  const stackRole = new Map<number, string | null>();
+  const rootFrame = new Map<number, string>();
+  const roleOf = (id: number): string | null => {
+    if (stackRole.has(id)) return stackRole.get(id) ?? null;
+    const chain: number[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) chain.push(at);
+    let found: string | null = null;
+    let fallback: string | null = null;
+    let root: string | undefined;
+    for (let k = chain.length - 1; k >= 0 && found === null; k--) {
+      const node = byId.get(chain[k] as number);
+      if (node === undefined) continue;
+      const source = sourceOf(node);
+      if (root === undefined && source !== "") root = `${node.callFrame.functionName || "(anonymous)"} ${source.replace(/^.*\//, "")}`;
+      const pattern = framePattern(node);
+      if (pattern?.fallback) fallback ??= pattern.role;
+      else if (pattern !== null) found = pattern.role;
+    }
+    const role = found ?? fallback;
+    stackRole.set(id, role);
+    if (role === null) rootFrame.set(id, root ?? "(no source)");
+    return role;
+  };
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const byRole = new Map<string, number>(patterns.map((p) => [p.role, 0]));
+  let busyMs = 0;
+  let otherJsMs = 0;
+  let runtimeMs = 0;
+  const otherRoots = new Map<string, number>();
+  for (let i = 0; i < samples.length; i++) {
+    const node = byId.get(samples[i] as number);
+    const name = node?.callFrame.functionName;
+    if (node === undefined || name === "(idle)") continue;
+    const ms = (deltas[i + 1] ?? 0) / 1000;
+    busyMs += ms;
+    if (name === "(program)" || name === "(garbage collector)" || name === "(root)") {
+      runtimeMs += ms;
+      continue;
+    }
+    const role = roleOf(node.id);
+    if (role === null) {
+      otherJsMs += ms;
+      const root = rootFrame.get(node.id) ?? "(no source)";
+      otherRoots.set(root, (otherRoots.get(root) ?? 0) + ms);
+    } else byRole.set(role, (byRole.get(role) ?? 0) + ms);
+  }
+  const otherJsRoots = [...otherRoots.entries()]
+    .map(([root, ms]) => ({ root, ms }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
+  return { busyMs, roles: [...byRole.entries()].map(([role, ms]) => ({ role, ms })), otherJsMs, otherJsRoots, runtimeMs };
+}

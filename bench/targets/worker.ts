@@ -49,6 +49,11 @@ export async function isWritableTmpfs(dir: string): Promise<boolean> {
 /** The two Miniflare paths, as the run and its report name them. */
 export const WORKERD = { key: "miniflare", label: "workerd (Miniflare)" } as const;
 export const WORKERD_TMPFS = { key: "memory", label: "workerd (Miniflare), state on tmpfs" } as const;
+/** The same bundle without wrangler.toml's [assets]: the bare ceiling of each Miniflare path. */
+export const WORKERD_BARE = { key: "miniflare-bare", label: "workerd (Miniflare), no assets" } as const;
+export const WORKERD_TMPFS_BARE = { key: "memory-bare", label: "workerd (Miniflare), state on tmpfs, no assets" } as const;
+/** The bundle wrapped in the meter: where the cost table and the per-role CPU come from. */
+export const WORKERD_METERED = { key: "metered", label: "workerd (Miniflare), metered" } as const;
 
 /** A fresh directory under `parent` (the OS temp dir by default), removed when the bench stops it or exits. */
 async function tempDir(label: string, wholeRun = false, parent = tmpdir()): Promise<string> {
@@ -143,6 +148,10 @@ export interface MiniflareOptions {
   parent?: string;
   /** The key and label of the path (default: the plain workerd path). */
   path?: { key: string; label: string };
+  /** false: without wrangler.toml's `[assets]` (no asset router in front: the bare ceiling). */
+  assets?: boolean;
+  /** The bundle wrapped in the bench's meter (targets/meter.ts), which counts billed units. */
+  meter?: boolean;
 }
 
 /** (b) The bundle `wrangler deploy --dry-run` produces, served by workerd through Miniflare. */
@@ -176,6 +185,8 @@ export async function startMiniflare(root: string, snapshot: string, options: Mi
     port,
     token: copy.token,
     ...(inspectorPort === undefined ? {} : { inspectorPort }),
+    ...(options.assets === false ? { assets: false } : {}),
+    ...(options.meter === true ? { meter: true } : {}),
   };
   const group = startGroup(
     "miniflare",
@@ -214,7 +225,9 @@ export async function startMiniflare(root: string, snapshot: string, options: Mi
     token: copy.token,
     pids: () => [group.pid],
     notes: [
-      `wrangler ${await wranglerVersion(root)} bundle on Miniflare's workerd, no dev proxy, request logging off`,
+      `wrangler ${await wranglerVersion(root)} bundle on Miniflare's workerd, no dev proxy, request logging off` +
+        (options.assets === false ? ", without wrangler.toml's [assets] (no asset router in front)" : "") +
+        (options.meter === true ? ", wrapped in the bench's meter (billed units counted)" : ""),
       onTmpfs
         ? "state (Durable Objects' SQLite, D1) on tmpfs: shows the Worker's own cost without this VM's disk fsyncs; production storage is neither"
         : `state (Durable Objects' SQLite, D1) on disk, under ${parent}`,

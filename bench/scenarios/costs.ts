@@ -1,0 +1,301 @@
+import { Api, pool } from "../lib/api";
+import { cpuBetween, snapshot } from "../lib/cpu";
+import { type CpuProfile, profileWhile, type RolePattern, roleTimes } from "../lib/inspector";
+import { DO_MEMORY_GB, PRICES, type PriceKey } from "../pricing";
+import { METER_PATH, type MeterCounts } from "../targets/meter";
+import type { Target } from "../targets/target";
+import { type RunContext, settle, TTL_SECONDS } from "./common";
+
+/**
+ * What each kind of operation costs, in the units Cloudflare bills, and where its CPU goes.
+ * Runs on its own workerd (the metered path: the same bundle wrapped in targets/meter.ts,
+ * with its inspector open), after the Miniflare path's scenarios. Per workload:
+ *  1. a window of the meter is opened (its counters reset) and the isolate's CPU profiler started;
+ *  2. `ops` operations run, `concurrency` at a time, over items seeded beforehand;
+ *  3. the bench waits until the background work they caused is done (events shipped to the
+ *     Queue, consumed, written to D1; alarms), still profiling, so that work counts too;
+ *  4. the meter's window is read (Worker requests, Durable Object calls per class, SQL
+ *     statements and rows, active time, Queue messages, D1 rows) and the profile split by role
+ *     (lib/inspector.ts, roleTimes), and everything is divided by `ops`.
+ * These operations are not audited (the other scenarios audit the same code paths); they only
+ * count what the operations use. Any answer outside 2xx is counted and reported.
+ */
+
+export interface Workload {
+  key: string;
+  label: string;
+  /** What one operation is, in HTTP calls. */
+  what: string;
+}
+
+export const WORKLOADS = {
+  checkout: { key: "checkout", label: "checkout: 1 line + commit", what: "POST /v1/reservations (1 line) + POST …/commit" },
+  hot: { key: "hot", label: "hot SKU: 1-line reservation", what: "POST /v1/reservations, 1 unit of one SKU (no commit)" },
+  order: { key: "order", label: "order: 3 lines + commit", what: "POST /v1/reservations (3 lines, 3 items) + POST …/commit" },
+  sourced: {
+    key: "sourced",
+    label: "sourced order: 3 lines + commit",
+    what: "the order above with lines naming no warehouse, sourced in a channel (wh-1, then wh-2)",
+  },
+  flash: {
+    key: "flash",
+    label: "flash sale: 1-unit reservation, 8-shard pool",
+    what: "POST /v1/reservations, 1 unit of an item with shards 8",
+  },
+  availability: { key: "availability", label: "availability: 100 items, exact", what: "POST /v1/availability, 100 items" },
+  cached: {
+    key: "cached",
+    label: "availability: 100 items, maxAgeSeconds 5",
+    what: "POST /v1/availability, the same 100 items, maxAgeSeconds 5",
+  },
+  listing: { key: "listing", label: "listing page: 100 items", what: "GET /v1/stock?limit=100 (the D1 projection)" },
+} as const satisfies Record<string, Workload>;
+
+export type WorkloadKey = keyof typeof WORKLOADS;
+
+/** Units per operation, keyed like PRICES. */
+export type Units = Record<PriceKey, number>;
+
+export interface RoleCpu {
+  role: string;
+  msPerOp: number;
+}
+
+export interface WorkloadCost extends Workload {
+  ops: number;
+  /** HTTP calls made and their answers by status. */
+  calls: number;
+  statuses: Record<string, number>;
+  seconds: number;
+  /** The meter's window: every count of the workload and its background work. */
+  meter?: MeterCounts;
+  /** workerd's CPU from /proc over the window, per operation. */
+  procCpuMsPerOp?: number;
+  /**
+   * workerd's CPU per operation (/proc) split by role in the shares of the isolate's busy samples
+   * (V8 profile, lib/inspector.ts). The profile's own busy time is wall time while busy: on a
+   * shared machine it includes time the thread waited for a core, so only its shares are used.
+   */
+  cpu?: {
+    roles: RoleCpu[];
+    otherJsMsPerOp: number;
+    runtimeMsPerOp: number;
+    profileBusyMsPerOp: number;
+    otherJsRoots: { root: string; share: number }[];
+  };
+  /** Billed units per operation. */
+  units?: Units;
+  /** US dollars per million operations, per unit and in all. */
+  usdPerMillion?: { byUnit: Record<PriceKey, number>; total: number; largest: PriceKey };
+  /** Why there are no figures. */
+  notMeasured?: string;
+}
+
+export interface CostsResult {
+  workloads: WorkloadCost[];
+  concurrency: number;
+  notes: string[];
+}
+
+/** The roles the profile is split into, by the sources their frames come from. */
+export const ROLES: RolePattern[] = [
+  { role: "Worker", source: /(?:^|\/)src\/(?:http|keys|isolate|regions|faults|index\.ts)|node_modules\/(?:hono|@hono|zod)\// },
+  { role: "coordinator", source: /(?:^|\/)src\/reservations\// },
+  { role: "item or pool", source: /(?:^|\/)src\/(?:stock\/(?!SkuDirectory|SkuIndex)|webhooks\/)/ },
+  { role: "SKU directory", source: /(?:^|\/)src\/stock\/Sku(?:Directory|Index)/ },
+  { role: "queue consumer", source: /(?:^|\/)src\/events\/consumer/ },
+  // The meter wraps every handler and stub: its frames name it only when no role's code is on the stack.
+  { role: "bench meter", source: /bench-(?:meter|entry)\.js$/, fallback: true },
+];
+/** The roles whose CPU the Workers platform bills (a Durable Object's CPU is in its duration). */
+const WORKER_BILLED_ROLES = new Set(["Worker", "queue consumer"]);
+
+const JSON_HEADERS = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+
+interface Line {
+  sku: string;
+  warehouse?: string;
+  quantity: number;
+}
+
+export async function costs(
+  ctx: RunContext,
+  start: () => Promise<Target>,
+  options: { ops: number; concurrency: number },
+): Promise<CostsResult> {
+  const notes: string[] = [];
+  const target = await start();
+  notes.push(...target.notes);
+  const api = new Api(target.baseUrl, target.token);
+  const local: RunContext = { ...ctx, target, api };
+  const workloads: WorkloadCost[] = [];
+  try {
+    const tag = ctx.runTag;
+    let n = 0;
+    const id = () => `${tag}-cost-${n++}`;
+    const progress = (label: string) => ctx.progress.update(`${target.label}: costs: ${label}`);
+
+    // Items: 50 SKUs × 2 warehouses (orders, checkouts, availability), one hot SKU, one pooled item, a channel.
+    progress("seeding");
+    const skus = Array.from({ length: 50 }, (_, s) => `COST-${String(s).padStart(3, "0")}`);
+    const items = skus.flatMap((sku) => ["wh-1", "wh-2"].map((warehouse) => ({ sku, warehouse })));
+    await pool(items, ctx.profile.setupConcurrency, async (item) => {
+      const answer = await api.put(`/v1/stock/${item.sku}/${item.warehouse}`, { onHand: 1_000_000 });
+      if (answer.status !== 200) throw new Error(`costs: PUT ${item.sku}/${item.warehouse}: ${answer.status}`);
+    });
+    const put = async (path: string, body: unknown) => {
+      const answer = await api.put(path, body);
+      if (answer.status !== 200) throw new Error(`costs: PUT ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+    };
+    await put("/v1/stock/COST-HOT/wh-1", { onHand: 1_000_000 });
+    await put("/v1/stock/COST-FLASH/wh-1", { onHand: 1_000_000, shards: 8 });
+    await put("/v1/channels/COST-CH", { warehouses: ["wh-1", "wh-2"], safetyStock: 2 });
+
+    const pickSkus = (k: number) => {
+      const chosen = new Set<string>();
+      while (chosen.size < k) chosen.add(skus[Math.floor(Math.random() * skus.length)] as string);
+      return [...chosen];
+    };
+    const reserve = async (lines: Line[], channel?: string) =>
+      api.post("/v1/reservations", { id: id(), lines, ttlSeconds: TTL_SECONDS, ...(channel === undefined ? {} : { channel }) });
+    const warehouseOf = () => (Math.random() < 0.5 ? "wh-1" : "wh-2");
+    const thenCommit = async (placed: { status: number; body: unknown }) => {
+      const rid = (placed.body as { id?: string } | null)?.id;
+      return placed.status === 201 && rid !== undefined ? [placed, await api.post(`/v1/reservations/${rid}/commit`)] : [placed];
+    };
+    const availabilityItems = items.slice(0, 100);
+
+    // Is the cached read there? (Contract v1.2: each item gains `asOf` above maxAgeSeconds 0.)
+    const probe = await api.post("/v1/availability", { items: availabilityItems.slice(0, 1), maxAgeSeconds: 5 });
+    const cachedBuilt =
+      probe.status === 200 && typeof (probe.body as { items?: { asOf?: unknown }[] } | null)?.items?.[0]?.asOf === "string";
+
+    const runs: Record<WorkloadKey, (() => Promise<{ status: number; body: unknown }[]>) | string> = {
+      checkout: async () => thenCommit(await reserve([{ sku: pickSkus(1)[0] as string, warehouse: warehouseOf(), quantity: 1 }])),
+      hot: async () => [await reserve([{ sku: "COST-HOT", warehouse: "wh-1", quantity: 1 }])],
+      order: async () => thenCommit(await reserve(pickSkus(3).map((sku) => ({ sku, warehouse: warehouseOf(), quantity: 1 })))),
+      sourced: async () =>
+        thenCommit(
+          await reserve(
+            pickSkus(3).map((sku) => ({ sku, quantity: 1 })),
+            "COST-CH",
+          ),
+        ),
+      flash: async () => [await reserve([{ sku: "COST-FLASH", warehouse: "wh-1", quantity: 1 }])],
+      availability: async () => [await api.post("/v1/availability", { items: availabilityItems })],
+      cached: cachedBuilt
+        ? async () => [await api.post("/v1/availability", { items: availabilityItems, maxAgeSeconds: 5 })]
+        : `not built at this commit: POST /v1/availability with maxAgeSeconds 5 answered ${probe.status} without asOf`,
+      listing: async () => [await api.get("/v1/stock?limit=100")],
+    };
+
+    // Warm every path once (isolate start, first object creation, caches) outside any window.
+    progress("warming up");
+    for (const run of Object.values(runs)) if (typeof run === "function") await run();
+
+    for (const key of Object.keys(WORKLOADS) as WorkloadKey[]) {
+      const workload = WORKLOADS[key];
+      const run = runs[key];
+      if (typeof run === "string") {
+        workloads.push({ ...workload, ops: 0, calls: 0, statuses: {}, seconds: 0, notMeasured: run });
+        continue;
+      }
+      progress(workload.label);
+      workloads.push(await measure(local, workload, run, options));
+    }
+  } finally {
+    await target.stop();
+  }
+  notes.push(
+    `${options.ops} operations per workload, ${options.concurrency} at a time, each workload's background work (events to the Queue and D1, alarms) waited for and counted with it`,
+  );
+  return { workloads, concurrency: options.concurrency, notes };
+}
+
+async function readMeter(ctx: RunContext, reset: boolean): Promise<MeterCounts> {
+  const answer = await fetch(`${ctx.target.baseUrl}${METER_PATH}${reset ? "?reset=1" : ""}`, { headers: JSON_HEADERS(ctx.target.token) });
+  if (answer.status !== 200) throw new Error(`the meter answered ${answer.status}: is this the metered path?`);
+  return (await answer.json()) as MeterCounts;
+}
+
+async function measure(
+  ctx: RunContext,
+  workload: Workload,
+  run: () => Promise<{ status: number; body: unknown }[]>,
+  options: { ops: number; concurrency: number },
+): Promise<WorkloadCost> {
+  const { target } = ctx;
+  await settle(ctx, ctx.profile.settleSeconds);
+  const statuses: Record<string, number> = {};
+  let calls = 0;
+  const started = performance.now();
+  let seconds = 0;
+  const work = async () => {
+    await readMeter(ctx, true);
+    const before = snapshot(target.pids());
+    await pool(
+      Array.from({ length: options.ops }, (_, i) => i),
+      options.concurrency,
+      async () => {
+        for (const answer of await run()) {
+          calls++;
+          statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+        }
+      },
+    );
+    seconds = (performance.now() - started) / 1000;
+    await settle(ctx, ctx.profile.settleSeconds);
+    const cpu = cpuBetween(before, snapshot(target.pids()));
+    const meter = await readMeter(ctx, false);
+    return { meter, procCpuMs: cpu.targetCores * cpu.wallMs };
+  };
+  let profile: CpuProfile | undefined;
+  let result: Awaited<ReturnType<typeof work>>;
+  if (target.inspectorUrl !== undefined) {
+    const profiled = await profileWhile(target.inspectorUrl, work);
+    result = profiled.result;
+    profile = profiled.profile;
+  } else {
+    result = await work();
+  }
+  const ops = options.ops;
+  const { meter } = result;
+  const out: WorkloadCost = { ...workload, ops, calls, statuses, seconds, meter, procCpuMsPerOp: result.procCpuMs / ops };
+  let workerCpuMs = 0;
+  if (profile !== undefined && target.bundle !== undefined) {
+    const times = await roleTimes(profile, target.bundle, `${target.bundle}.map`, ROLES);
+    const share = (ms: number) => (times.busyMs > 0 ? ms / times.busyMs : 0);
+    const procMs = result.procCpuMs / ops;
+    out.cpu = {
+      roles: times.roles.map((r) => ({ role: r.role, msPerOp: share(r.ms) * procMs })),
+      otherJsMsPerOp: share(times.otherJsMs) * procMs,
+      runtimeMsPerOp: share(times.runtimeMs) * procMs,
+      profileBusyMsPerOp: times.busyMs / ops,
+      otherJsRoots: times.otherJsRoots.map((r) => ({ root: r.root, share: share(r.ms) })),
+    };
+    workerCpuMs = out.cpu.roles.filter((r) => WORKER_BILLED_ROLES.has(r.role)).reduce((sum, r) => sum + r.msPerOp, 0);
+  }
+  const classes = Object.values(meter.objects);
+  const sum = (pick: (c: (typeof classes)[number]) => number) => classes.reduce((s, c) => s + pick(c), 0) / ops;
+  const units: Units = {
+    // Each queue batch the consumer takes is a Worker invocation of its own.
+    workerRequests: (meter.worker.requests + meter.worker.queueBatches) / ops,
+    workerCpuMs,
+    doRequests: sum((c) => c.requests + c.alarms),
+    doGbSeconds: sum((c) => (c.activeMs / 1000) * DO_MEMORY_GB),
+    doRowsRead: sum((c) => c.rowsRead),
+    doRowsWritten: sum((c) => c.rowsWritten),
+    // A delivered message is written, read and deleted: three operations per 64 KB.
+    queueOperations: (meter.queue.chunks64k * 3) / ops,
+    d1RowsRead: meter.d1.rowsRead / ops,
+    d1RowsWritten: meter.d1.rowsWritten / ops,
+  };
+  out.units = units;
+  const byUnit = Object.fromEntries((Object.keys(PRICES) as PriceKey[]).map((k) => [k, units[k] * PRICES[k].usdPerMillion])) as Record<
+    PriceKey,
+    number
+  >;
+  const largest = (Object.keys(byUnit) as PriceKey[]).reduce((a, b) => (byUnit[b] > byUnit[a] ? b : a));
+  out.usdPerMillion = { byUnit, total: Object.values(byUnit).reduce((a, b) => a + b, 0), largest };
+  return out;
+}
