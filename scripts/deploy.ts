@@ -113,7 +113,7 @@ function refuseLocalOnlySwitches(vars: Record<string, unknown>): void {
   const list = on.map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(", ");
   throw new DeployError(
     `refusing to deploy: wrangler.toml [vars] turns on local-only switches (${list}). ` +
-      `Set them to "false" or remove them (local values belong in .dev.vars), then deploy again.`,
+      `Remove them or turn them off ("false"; LOCAL_REGION ""): local values belong in .dev.vars. Then deploy again.`,
   );
 }
 
@@ -127,7 +127,7 @@ interface WranglerResult {
 }
 
 /** Runs a read-only wrangler call and captures its output. */
-function ask(args: string[]): Promise<WranglerResult> {
+function query(args: string[]): Promise<WranglerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(wranglerCommand, args, { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -149,14 +149,24 @@ function wranglerMissing(error: Error): Error {
   );
 }
 
+/** The JSON a read-only call printed, or a DeployError showing what it printed instead. */
+function parseOutput<T>(args: string[], result: WranglerResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw unexpected(args, result);
+  }
+}
+
 function unexpected(args: string[], result: WranglerResult): DeployError {
   const output = `${result.stdout}${result.stderr}`.trim();
-  return new DeployError(`\`wrangler ${args.join(" ")}\` failed (exit ${result.code}); nothing was changed.\n${output}`);
+  const failed = result.code === 0 ? "printed what the deploy cannot read" : `failed (exit ${result.code})`;
+  return new DeployError(`\`wrangler ${args.join(" ")}\` ${failed}; nothing was changed.\n${output}`);
 }
 
 async function queueExists(name: string): Promise<boolean> {
   const args = ["queues", "info", name];
-  const result = await ask(args);
+  const result = await query(args);
   if (result.code === 0) return true;
   if (/does not exist/.test(result.stdout + result.stderr)) return false;
   throw unexpected(args, result);
@@ -164,9 +174,9 @@ async function queueExists(name: string): Promise<boolean> {
 
 async function findDatabase(name: string): Promise<{ id: string } | undefined> {
   const args = ["d1", "list", "--json"];
-  const result = await ask(args);
+  const result = await query(args);
   if (result.code !== 0) throw unexpected(args, result);
-  const databases = JSON.parse(result.stdout) as { uuid: string; name: string }[];
+  const databases = parseOutput<{ uuid: string; name: string }[]>(args, result);
   const found = databases.find((db) => db.name === name);
   return found && { id: found.uuid };
 }
@@ -174,8 +184,8 @@ async function findDatabase(name: string): Promise<{ id: string } | undefined> {
 /** The names of the Worker's secrets, or undefined when the account has no such Worker yet. */
 async function workerSecrets(worker: string): Promise<Set<string> | undefined> {
   const args = ["secret", "list", "--format", "json"];
-  const result = await ask(args);
-  if (result.code === 0) return new Set((JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name));
+  const result = await query(args);
+  if (result.code === 0) return new Set(parseOutput<{ name: string }[]>(args, result).map((s) => s.name));
   if (new RegExp(`Worker "${worker}".* not found`).test(result.stdout + result.stderr)) return undefined;
   throw unexpected(args, result);
 }

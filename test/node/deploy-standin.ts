@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { buildSync } from "esbuild";
 
 export interface AccountFixture {
   queues: string[];
@@ -41,8 +42,27 @@ export interface DeployRun {
 }
 
 const repo = resolve(import.meta.dirname, "../..");
-const tsx = join(repo, "node_modules", "tsx", "dist", "cli.mjs");
-const deployScript = join(repo, "scripts", "deploy.ts");
+let deployBundle: string | undefined;
+
+/**
+ * scripts/deploy.ts bundled by esbuild into one ES module, once per test file: each run then
+ * starts one plain Node process instead of tsx and its loader (about a second less per run).
+ */
+function bundledDeployScript(): string {
+  if (deployBundle === undefined) {
+    const outfile = join(mkdtempSync(join(tmpdir(), "stockflare-deploy-bundle-")), "deploy.mjs");
+    buildSync({
+      entryPoints: [join(repo, "scripts", "deploy.ts")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      logLevel: "error",
+    });
+    deployBundle = outfile;
+  }
+  return deployBundle;
+}
 
 const STANDIN = String.raw`
 const fs = require("node:fs");
@@ -153,7 +173,7 @@ export class StandIn {
    */
   deploy(args: string[], env: Record<string, string> = {}, options: { wranglerOnPath?: boolean } = {}): DeployRun {
     const path = [options.wranglerOnPath === false ? undefined : this.bin, dirname(process.execPath)];
-    const result = spawnSync(process.execPath, [tsx, deployScript, ...args], {
+    const result = spawnSync(process.execPath, [bundledDeployScript(), ...args], {
       cwd: this.project,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
