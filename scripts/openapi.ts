@@ -1,6 +1,8 @@
 /**
  * Writes the OpenAPI document that `GET /v1/openapi.json` serves, without a server: the same
  * `createApp()` and config, run in Node (the HTTP layer imports nothing from `cloudflare:workers`).
+ * Its server is `npm start`'s, http://127.0.0.1:8787; the served document names the origin it
+ * was requested from instead.
  *
  *   tsx scripts/openapi.ts [out.json]     (stdout when no file is given)
  *
