@@ -3,12 +3,21 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // wrangler.toml's [assets] directory (the console, .console-build/) must exist before the
-// workers project's Miniflare starts: build it first, however vitest was started.
-execFileSync(process.execPath, ["scripts/build-console.mjs", "--quiet"], { stdio: "inherit" });
+// workers project's Miniflare starts: build it first, however vitest was started. CI builds it
+// once before starting vitest processes side by side and sets CONSOLE_BUILT=1, so that two
+// builds never replace the directory under a running Miniflare.
+if (process.env.CONSOLE_BUILT !== "1") {
+  execFileSync(process.execPath, ["scripts/build-console.mjs", "--quiet"], { stdio: "inherit" });
+}
 
-// Two projects: everything that can run inside workerd does (the Workers Vitest
-// integration, `@cloudflare/vitest-plugin`), and the end-to-end tests run in Node
-// because they start `npm start` as a real process and talk HTTP to it.
+// End-to-end files run side by side: each starts its own `npm start` in its own copy of the
+// project, on ports of its own (test/e2e/server.ts). Two at a time suits two cores.
+const e2eWorkers = Number(process.env.E2E_MAX_WORKERS ?? 2);
+
+// Three projects: everything that can run inside workerd does (the Workers Vitest
+// integration, `@cloudflare/vitest-plugin`); the repository's tooling is tested in Node; and
+// the end-to-end tests run in Node because they start `npm start` as a real process and talk
+// HTTP to it.
 export default defineConfig({
   test: {
     projects: [
@@ -37,6 +46,10 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/node/**"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
+          // Vitest's 5 s default is too tight for the property and contention tests when CI runs
+          // them beside the end-to-end tests and the type check on two cores.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -55,7 +68,9 @@ export default defineConfig({
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          maxWorkers: e2eWorkers,
+          // Its own group (after the others in `npm test`), since its worker count differs.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

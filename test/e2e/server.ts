@@ -6,7 +6,8 @@
  * tsconfig.json, .dev.vars.example copied; node_modules, src, migrations, scripts, console symlinked), so its
  * `.wrangler/` state never collides with other runs or with a developer's `npm start`.
  * The HTTP port and the devtools inspector port are both picked free, so instances run in
- * parallel.
+ * parallel (the e2e project runs its files side by side); a port taken between the pick and
+ * the bind is picked again.
  *
  * ```ts
  * import { startServer, type DevServer } from "./server";
@@ -147,6 +148,9 @@ process.once("exit", () => {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Launches tried when a freshly picked port turns out taken (files run in parallel). */
+const PORT_ATTEMPTS = 3;
+
 async function readToken(dir: string): Promise<string> {
   const text = await readFile(join(dir, ".dev.vars.example"), "utf8");
   const match = /^API_TOKEN=(.*)$/m.exec(text);
@@ -164,7 +168,7 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     const extra = Object.entries(options.vars ?? {}).map(([k, v]) => `${k}=${v}`);
     await writeFile(join(dir, ".dev.vars"), [example.trimEnd(), ...extra, ""].join("\n"));
     const server = new Server(dir, await readToken(dir), options.port ?? (await freePort()), options);
-    await server.launch();
+    await server.firstLaunch();
     try {
       await server.startContractProxy();
     } catch (error) {
@@ -210,11 +214,40 @@ class Server implements DevServer {
   /** Starts Prism in front of the server when this run checks the contract. */
   async startContractProxy(): Promise<void> {
     if (!(this.options.contract ?? contractCheckingRequested())) return;
-    this.proxy = new ContractProxy(PROJECT_ROOT, this.dir, await freePort(), (text) => {
-      this.log += text;
-      if (this.options.echo) process.stderr.write(text);
-    });
-    await this.proxy.start(this.baseUrl);
+    for (let attempt = 1; ; attempt++) {
+      const proxy = new ContractProxy(PROJECT_ROOT, this.dir, await freePort(), (text) => {
+        this.log += text;
+        if (this.options.echo) process.stderr.write(text);
+      });
+      try {
+        await proxy.start(this.baseUrl);
+        this.proxy = proxy;
+        return;
+      } catch (error) {
+        // Its port may have been taken by a file running beside this one (see firstLaunch).
+        if (attempt >= PORT_ATTEMPTS || !/prism exited before it was ready/.test(String(error))) throw error;
+        this.log += "\n[harness] prism did not start; trying another port\n";
+      }
+    }
+  }
+
+  /**
+   * The first launch. Test files run side by side, and a port picked free can be taken by
+   * another file's server before wrangler binds it: then new ports are picked (at most
+   * PORT_ATTEMPTS launches). A port the caller chose is never changed.
+   */
+  async firstLaunch(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.launch();
+        return;
+      } catch (error) {
+        const taken = /address already in use|port \d+ is in use/i.test(String(error));
+        if (!taken || this.options.port !== undefined || attempt >= PORT_ATTEMPTS) throw error;
+        this.log += "\n[harness] a port was taken meanwhile; trying new ones\n";
+        this.currentPort = await freePort();
+      }
+    }
   }
 
   output(): string {
