@@ -2,13 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import { channelAvailable, source } from "../channels/sourcing";
 import type { Actor } from "../events/event";
 import { poolMember } from "../objects/pool";
-import { stockItem, stockItemName, stockPoolMember } from "../stock/address";
-import { available } from "../stock/ledger";
-import type { HoldOpResult, HoldResult, ResizeRequest, StockItem } from "../stock/StockItem";
+import { stockItemName } from "../stock/address";
+import type { HoldOpResult, HoldResult, ResizeRequest } from "../stock/StockItem";
 import { legacyReservation } from "./address";
+import type { ChangeResult, LineChangeInput, LineChangeResult, PlaceInput, PlaceResult, Shortage, SourcingChannel } from "./api";
 import {
   allocationsOf,
-  compact,
   decide,
   forgetAt,
   isInterrupted,
@@ -18,53 +17,20 @@ import {
   type RequestedLine,
   type ReservationRecord,
   type ReservationView,
-  type Status,
   sameRequest,
   statusAt,
   viewAt,
 } from "./lifecycle";
 import { type ItemChange, planChange, reallocate, sourcedCeiling } from "./line-change";
-import { ReservationStore } from "./ReservationStore";
+import { ReservationRecords } from "./records";
+import { StockGateway, StockItemUnreachable, settleAll } from "./stock-gateway";
 
-/** How long an interrupted step waits before the alarm re-drives it. */
-const REDRIVE_AFTER_MS = 5_000;
+export type { ChangeResult, LineChangeInput, LineChangeResult, PlaceInput, PlaceResult, Shortage, SourcingChannel } from "./api";
+
 /** How long to wait again when a re-drive could not reach every stock item. */
 const REDRIVE_RETRY_MS = 30_000;
-/** Records one alarm run looks at; the alarm re-arms at once when more are due. */
-const ALARM_BATCH = 100;
 /** Items remembered as short of stock (see `shortItems`); the oldest is forgotten past this. */
 const SHORT_ITEMS_REMEMBERED = 10_000;
-
-export interface PlaceInput {
-  id: string;
-  lines: RequestedLine[];
-  ttlSeconds: number;
-  /** Sources the lines without a warehouse; optional in the RPC so a Worker of v1.0 can still call. */
-  channel?: SourcingChannel | null;
-  /** Who asked (an API key's id, `root`), recorded on the items' events. */
-  actor?: Actor;
-}
-
-/** A line the stock cannot cover; `warehouse` null for a sourced line, `available` then being the channel's. */
-export interface Shortage {
-  sku: string;
-  warehouse: string | null;
-  requested: number;
-  available: number;
-}
-
-export type PlaceResult =
-  | { kind: "created"; reservation: ReservationView }
-  | { kind: "existing"; reservation: ReservationView }
-  | { kind: "idempotency_conflict" }
-  | { kind: "insufficient_stock"; shortages: Shortage[] }
-  | { kind: "unavailable" };
-
-export type ChangeResult =
-  | { kind: "ok"; reservation: ReservationView }
-  | { kind: "not_found" }
-  | { kind: "invalid_state"; status: Status }
-  | { kind: "unavailable" };
 
 /** What a change of each kind leaves the reservation as, when it succeeds. */
 const RESULTING_STATUS = { commit: "committed", release: "released", extend: "held", change: "held" } as const;
@@ -78,32 +44,6 @@ type AllocationState = "held" | "refused" | "unsettled";
  */
 const MAX_SOURCING_ROUNDS = 4;
 
-/** The channel a placement sources from, as the Worker read it (src/channels/directory.ts). */
-export interface SourcingChannel {
-  id: string;
-  warehouses: string[];
-  safetyStock: number;
-}
-
-export interface LineChangeInput {
-  id: string;
-  lines: RequestedLine[];
-  /** The reservation's channel as the Worker read it; needed only when a line is sourced. */
-  channel?: SourcingChannel | null;
-  actor?: Actor;
-}
-
-export type LineChangeResult =
-  | ChangeResult
-  | { kind: "insufficient_stock"; shortages: Shortage[] }
-  /** A line is sourced: call again with this channel (the reservation's) read by the Worker. */
-  | { kind: "needs_channel"; channel: string }
-  /** A line names no warehouse, and the reservation has no channel to source it. */
-  | { kind: "unsourceable"; indices: number[] };
-
-/** A stock item could not be reached; the step stays recorded and is re-driven later. */
-class StockItemUnreachable extends Error {}
-
 /**
  * Coordinates reservations across the stock items of their lines. One of a fixed pool
  * (src/reservations/address.ts): it keeps the records of every id that hashes to it.
@@ -116,11 +56,10 @@ class StockItemUnreachable extends Error {}
  * past `expiresAt` even if this object never runs again.
  */
 export class ReservationCoordinator extends DurableObject<Env> {
-  private readonly store: ReservationStore;
+  private readonly records: ReservationRecords;
+  private readonly stock: StockGateway;
   /** The tail of each id's queue of operations, dropped when it drains. */
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** Mirror of the scheduled alarm, so a save arms it only when it must ring earlier. */
-  private alarmAt: number | null = null;
   /**
    * Items (by object name) whose last hold from here was refused for lack of stock. A
    * placement touching one reads its lines first and, if one is still short, is refused
@@ -134,11 +73,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new ReservationStore(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => {
-      this.store.migrate();
-      this.alarmAt = await ctx.storage.getAlarm();
-    });
+    this.records = new ReservationRecords(ctx.storage);
+    this.stock = new StockGateway(env);
+    ctx.blockConcurrencyWhile(() => this.records.open());
   }
 
   async place(input: PlaceInput): Promise<PlaceResult> {
@@ -203,7 +140,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
     let pending = record.lines.map((line) => add(namesWarehouse(line) ? line : this.firstChoice(line, channel)));
     let outcome: PlaceResult | null = null;
     for (let round = 1; outcome === null; round++) {
-      this.save(record);
+      this.records.save(record);
       const answers = await Promise.allSettled(pending.map((i) => this.holdLine(record, i, keepAt(allocations[i] as Line))));
       const shortages: Shortage[] = [];
       let failed = false;
@@ -277,11 +214,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
         .filter((w) => !holding.has(w) && !view.has(stockItemName(line.sku, w)))
         .map((w) => ({ sku: line.sku, warehouse: w })),
     );
-    const levels = await Promise.allSettled(unseen.map((item) => stockItem(this.env, item.sku, item.warehouse).getLevel()));
-    for (const [n, level] of levels.entries()) {
-      if (level.status === "rejected") return { kind: "refuse", result: { kind: "unavailable" } };
-      const item = unseen[n] as { sku: string; warehouse: string };
-      view.set(stockItemName(item.sku, item.warehouse), level.value === null ? 0 : available(level.value));
+    const levels = await this.stock.availableAt(unseen);
+    for (const [n, item] of unseen.entries()) {
+      const free = levels[n];
+      if (free === null || free === undefined) return { kind: "refuse", result: { kind: "unavailable" } };
+      view.set(stockItemName(item.sku, item.warehouse), free);
     }
     const lines: Line[] = [];
     const shortages: Shortage[] = [];
@@ -311,7 +248,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
   /** Every allocation held: the record keeps the ones that hold, and the reservation is acknowledged. */
   private placed(record: ReservationRecord, states: AllocationState[], now: number): PlaceResult {
     const keep = (_: unknown, i: number) => states[i] === "held";
-    const held = this.save({
+    const held = this.records.save({
       ...record,
       phase: "held",
       allocations: (record.allocations as Line[]).filter(keep),
@@ -332,7 +269,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
     const unsettled = allocationsOf(record).flatMap((_, i) => (states[i] === "refused" ? [] : [i]));
     try {
       if (record.attempt === 1 && unsettled.length === 0 && outcome.kind === "insufficient_stock") {
-        this.store.delete(record.id);
+        this.records.delete(record.id);
       } else {
         await this.voidPlacement(record, unsettled);
       }
@@ -344,12 +281,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
 
   /** What each line's item could not cover right now, read without holding; null if an item was unreachable. */
   private async shortagesNow(lines: Line[]): Promise<Shortage[] | null> {
-    const levels = await Promise.allSettled(lines.map((line) => stockItem(this.env, line.sku, line.warehouse).getLevel()));
+    const levels = await this.stock.availableAt(lines);
     const shortages: Shortage[] = [];
-    for (const [i, outcome] of levels.entries()) {
-      if (outcome.status === "rejected") return null;
-      const line = lines[i] as Line;
-      const free = outcome.value === null ? 0 : available(outcome.value);
+    for (const [i, line] of lines.entries()) {
+      const free = levels[i];
+      if (free === null || free === undefined) return null;
       if (free >= line.quantity) {
         this.shortItems.delete(itemKey(line));
       } else {
@@ -424,7 +360,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
         return i < 0 ? null : (heldPlacements[i] ?? null);
       });
       const number = (record.changes ?? 0) + 1;
-      const changing = this.save({
+      const changing = this.records.save({
         ...record,
         phase: "changing",
         actor: input.actor ?? null,
@@ -464,12 +400,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
       const ch = channel as SourcingChannel;
       let stocks: { warehouse: string; available: number }[] = [];
       if (line.quantity > total) {
-        const levels = await Promise.allSettled(ch.warehouses.map((w) => stockItem(this.env, line.sku, w).getLevel()));
-        if (levels.some((l) => l.status === "rejected")) return { kind: "refused", result: { kind: "unavailable" } };
-        stocks = levels.map((l, i) => {
-          const level = (l as PromiseFulfilledResult<Awaited<ReturnType<StockItem["getLevel"]>>>).value;
-          return { warehouse: ch.warehouses[i] as string, available: level === null ? 0 : available(level) };
-        });
+        const free = await this.stock.availableAt(ch.warehouses.map((warehouse) => ({ sku: line.sku, warehouse })));
+        if (free.some((f) => f === null)) return { kind: "refused", result: { kind: "unavailable" } };
+        stocks = ch.warehouses.map((warehouse, i) => ({ warehouse, available: free[i] as number }));
       }
       const plan = reallocate(current, line.quantity, stocks, ch.safetyStock);
       if (plan === null) {
@@ -518,7 +451,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
       else if (shortages.length > 0) refusal = { kind: "insufficient_stock", shortages };
       else if (failed) refusal = { kind: "unavailable" };
       change = { ...change, decided: refusal === null ? "new" : "old" };
-      record = this.save({ ...record, change });
+      record = this.records.save({ ...record, change });
     }
     const { change: _, ...rest } = record;
     const changes = change.number;
@@ -529,11 +462,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
         ...plan.shrink.map((s) => {
           const member = record.placements?.[at(s)];
           const request = this.resizeRequest(record, change.number, s, 0);
-          return this.holder(record, at(s)).resize(typeof member === "number" ? { ...request, member } : request);
+          return this.stock.holderOf(record, at(s)).resize(typeof member === "number" ? { ...request, member } : request);
         }),
-        ...plan.drop.map((d) => this.holder(record, at(d)).release(record.id, record.actor ?? null)),
+        ...plan.drop.map((d) => this.stock.holderOf(record, at(d)).release(record.id, record.actor ?? null)),
       ]);
-      const after = this.save({
+      const after = this.records.save({
         ...rest,
         phase: "held",
         lines: change.lines,
@@ -543,25 +476,17 @@ export class ReservationCoordinator extends DurableObject<Env> {
       });
       return { kind: "ok", reservation: viewAt(after, Date.now()) as ReservationView };
     }
-    await settleAll<unknown>(
-      plan.grow.flatMap((g) => {
-        const i = change.allocations.findIndex((a) => a.sku === g.sku && a.warehouse === g.warehouse);
-        const member = change.placements[i];
-        const calls = [stockItem(this.env, g.sku, g.warehouse).revertChange(record.id, change.number, record.actor ?? null)];
-        if (typeof member === "number") {
-          calls.push(stockPoolMember(this.env, g.sku, g.warehouse, member).revertChange(record.id, change.number, record.actor ?? null));
-        }
-        return calls;
-      }),
-    );
+    await this.stock.revertChange(record, change, plan.grow);
     if (refusal?.kind === "invalid_state") {
       // A hold expired (by its item's clock) before it could grow: the reservation expires as a
       // whole, as a commit meeting an expiry does, and no line keeps its units.
-      await settleAll<HoldOpResult>(allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id, record.actor ?? null)));
-      this.save({ ...rest, phase: "expired", changes });
+      await settleAll<HoldOpResult>(
+        allocationsOf(record).map((_, i) => this.stock.holderOf(record, i).release(record.id, record.actor ?? null)),
+      );
+      this.records.save({ ...rest, phase: "expired", changes });
       return refusal;
     }
-    const after = this.save({ ...rest, phase: "held", changes });
+    const after = this.records.save({ ...rest, phase: "held", changes });
     return refusal ?? { kind: "ok", reservation: viewAt(after, Date.now()) as ReservationView };
   }
 
@@ -571,14 +496,14 @@ export class ReservationCoordinator extends DurableObject<Env> {
     const request = this.resizeRequest(record, change.number, g, keep);
     const member = change.placements[i];
     if (typeof member === "number") {
-      return stockPoolMember(this.env, g.sku, g.warehouse, member).resize({ ...request, member });
+      return this.stock.at(g, member).resize({ ...request, member });
     }
-    const answer = await stockItem(this.env, g.sku, g.warehouse).resize(request);
+    const answer = await this.stock.at(g).resize(request);
     if (answer.ok || answer.reason !== "pooled") return answer;
     const chosen = poolMember(record.id, answer.shards);
     change.placements[i] = chosen;
-    this.save({ ...record, change: { ...change, placements: [...change.placements] } });
-    return stockPoolMember(this.env, g.sku, g.warehouse, chosen).resize({ ...request, member: chosen });
+    this.records.save({ ...record, change: { ...change, placements: [...change.placements] } });
+    return this.stock.at(g, chosen).resize({ ...request, member: chosen });
   }
 
   private resizeRequest(record: ReservationRecord, change: number, item: ItemChange, keep: number): ResizeRequest {
@@ -602,19 +527,17 @@ export class ReservationCoordinator extends DurableObject<Env> {
    */
   async adopt(record: ReservationRecord): Promise<void> {
     await this.serially(record.id, async () => {
-      if (this.store.load(record.id) !== null || Date.now() >= forgetAt(record)) return;
-      this.save(record);
+      if (this.records.load(record.id) !== null || Date.now() >= forgetAt(record)) return;
+      this.records.save(record);
     });
   }
 
   /** Re-drives interrupted steps and forgets records whose retention has passed. */
   override async alarm(): Promise<void> {
-    this.alarmAt = null;
     const now = Date.now();
-    const due = this.store.due(now, ALARM_BATCH);
+    const due = this.records.alarmRang(now);
     await Promise.all(due.map((id) => this.serially(id, () => this.tend(id, now))));
-    const next = due.length === ALARM_BATCH ? Date.now() : this.store.nextDue();
-    if (next !== null) await this.armAlarm(next, true);
+    await this.records.rearm(due.length);
   }
 
   private async tend(id: string, now: number): Promise<void> {
@@ -622,11 +545,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
       // `current` finishes an interrupted step, so what is left is due only at its forgetting.
       const record = await this.current(id, false);
       if (record === null) return;
-      if (now >= forgetAt(record)) this.store.delete(id);
-      else this.store.postpone(id, forgetAt(record));
+      if (now >= forgetAt(record)) this.records.delete(id);
+      else this.records.postpone(id, forgetAt(record));
     } catch (error) {
       console.error(`reservation ${id}: re-drive failed; trying again later`, error);
-      this.store.postpone(id, Date.now() + REDRIVE_RETRY_MS);
+      this.records.postpone(id, Date.now() + REDRIVE_RETRY_MS);
     }
   }
 
@@ -668,13 +591,13 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * repeating it: extending twice to the same time changes nothing.
    */
   private async runExtend(record: ReservationRecord, until: number): Promise<ReservationRecord> {
-    const extending = this.save({ ...record, phase: "extending", extendTo: until });
-    const items = allocationsOf(record).map((_, i) => this.holder(record, i));
+    const extending = this.records.save({ ...record, phase: "extending", extendTo: until });
+    const items = allocationsOf(record).map((_, i) => this.stock.holderOf(record, i));
     const answers = await settleAll<HoldOpResult>(items.map((item) => item.extend(record.id, until)));
     const { extendTo: _, ...rest } = extending;
-    if (answers.every((a) => a.ok)) return this.save({ ...rest, phase: "held", expiresAt: until });
+    if (answers.every((a) => a.ok)) return this.records.save({ ...rest, phase: "held", expiresAt: until });
     await settleAll<HoldOpResult>(items.map((item) => item.release(record.id, record.actor ?? null)));
-    return this.save({ ...rest, phase: "expired" });
+    return this.records.save({ ...rest, phase: "expired" });
   }
 
   /**
@@ -685,26 +608,28 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * This is what settles the race between a commit and an expiry falling due during it.
    */
   private async runCommit(record: ReservationRecord): Promise<ReservationRecord> {
-    this.save({ ...record, phase: "committing" });
-    const items = allocationsOf(record).map((_, i) => this.holder(record, i));
+    this.records.save({ ...record, phase: "committing" });
+    const items = allocationsOf(record).map((_, i) => this.stock.holderOf(record, i));
     if (items.length > 1) {
       const pins = await settleAll<HoldOpResult>(items.map((item) => item.pin(record.id)));
       if (!pins.every((pin) => pin.ok)) {
         await settleAll<HoldOpResult>(items.map((item) => item.release(record.id, record.actor ?? null)));
-        return this.save({ ...record, phase: "expired" });
+        return this.records.save({ ...record, phase: "expired" });
       }
     }
     const commits = await settleAll<HoldOpResult>(items.map((item) => item.commit(record.id, record.actor ?? null)));
-    if (items.length === 1 && !commits[0]?.ok) return this.save({ ...record, phase: "expired" });
+    if (items.length === 1 && !commits[0]?.ok) return this.records.save({ ...record, phase: "expired" });
     if (!commits.every((c) => c.ok)) throw new StockItemUnreachable("a pinned line did not commit");
-    return this.save({ ...record, phase: "committed" });
+    return this.records.save({ ...record, phase: "committed" });
   }
 
   /** Release is per line and cannot half fail: a line already expired is as good as released. */
   private async runRelease(record: ReservationRecord): Promise<ReservationRecord> {
-    this.save({ ...record, phase: "releasing" });
-    await settleAll<HoldOpResult>(allocationsOf(record).map((_, i) => this.holder(record, i).release(record.id, record.actor ?? null)));
-    return this.save({ ...record, phase: "released" });
+    this.records.save({ ...record, phase: "releasing" });
+    await settleAll<HoldOpResult>(
+      allocationsOf(record).map((_, i) => this.stock.holderOf(record, i).release(record.id, record.actor ?? null)),
+    );
+    return this.records.save({ ...record, phase: "released" });
   }
 
   /**
@@ -713,30 +638,8 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * its last units may have been held there.
    */
   private async voidPlacement(record: ReservationRecord, indices = allocationsOf(record).map((_, i) => i)): Promise<ReservationRecord> {
-    await settleAll(
-      indices.flatMap((i) => {
-        const line = allocationsOf(record)[i] as Line;
-        const item = stockItem(this.env, line.sku, line.warehouse);
-        const member = record.placements?.[i];
-        const calls = [item.voidAttempt(record.id, record.attempt, record.actor ?? null)];
-        if (typeof member === "number") {
-          calls.push(
-            stockPoolMember(this.env, line.sku, line.warehouse, member).voidAttempt(record.id, record.attempt, record.actor ?? null),
-          );
-        }
-        return calls;
-      }),
-    );
-    return this.save({ ...record, phase: "rejected" });
-  }
-
-  /** The object that holds line `i`: its pool member, or the item. */
-  private holder(record: ReservationRecord, i: number) {
-    const line = allocationsOf(record)[i] as Line;
-    const member = record.placements?.[i];
-    return typeof member === "number"
-      ? stockPoolMember(this.env, line.sku, line.warehouse, member)
-      : stockItem(this.env, line.sku, line.warehouse);
+    await this.stock.voidAttempt(record, indices);
+    return this.records.save({ ...record, phase: "rejected" });
   }
 
   /** The member a line of an item known to be pooled goes to: spread by the reservation id. */
@@ -762,7 +665,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
       actor: record.actor ?? null,
       ...(keep > 0 ? { keep } : {}),
     };
-    const item = stockItem(this.env, line.sku, line.warehouse);
+    const item = this.stock.at(line);
     const atItemsLastUnits = async () => {
       const answer = await item.hold({ ...request, lastUnits: true });
       // Held at the item itself: that is where it is committed or released (the record of the
@@ -777,16 +680,16 @@ export class ReservationCoordinator extends DurableObject<Env> {
         if (answer.ok || answer.reason !== "pooled") return answer;
         this.pooledItems.set(itemKey(line), answer.shards);
         placements[i] = poolMember(record.id, answer.shards);
-        this.save({ ...record, placements: [...placements] });
+        this.records.save({ ...record, placements: [...placements] });
         continue;
       }
-      const answer = await stockPoolMember(this.env, line.sku, line.warehouse, member).hold({ ...request, member });
+      const answer = await this.stock.at(line, member).hold({ ...request, member });
       if (answer.ok || answer.reason === "refused") return answer;
       if (answer.reason === "insufficient") return atItemsLastUnits();
       // Retired: the item has fewer members now. Ask the item again (its void is recorded too).
       this.pooledItems.delete(itemKey(line));
       placements[i] = null;
-      this.save({ ...record, placements: [...placements] });
+      this.records.save({ ...record, placements: [...placements] });
     }
     return atItemsLastUnits();
   }
@@ -796,7 +699,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
    * has none and `askLegacy` holds, a record the v0.1 per-id object still keeps is taken over.
    */
   private async current(id: string, askLegacy: boolean): Promise<ReservationRecord | null> {
-    let record = this.store.load(id);
+    let record = this.records.load(id);
     if (record === null && askLegacy) record = await this.takeOverLegacy(id);
     if (record === null || !isInterrupted(record.phase)) return record;
     switch (record.phase) {
@@ -810,9 +713,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
         // Undecided, the change is undone: its client was never answered, and growing again
         // could hold what nobody is waiting for.
         const change = record.change as PendingChange;
-        const decided = change.decided === undefined ? this.save({ ...record, change: { ...change, decided: "old" } }) : record;
+        const decided = change.decided === undefined ? this.records.save({ ...record, change: { ...change, decided: "old" } }) : record;
         await this.runLineChange(decided, () => 0);
-        return this.store.load(record.id) as ReservationRecord;
+        return this.records.load(record.id) as ReservationRecord;
       }
       default:
         return this.runRelease(record);
@@ -827,7 +730,7 @@ export class ReservationCoordinator extends DurableObject<Env> {
     const legacy = legacyReservation(this.env, id);
     const record = await legacy.handOver();
     if (record === null || Date.now() >= forgetAt(record)) return null;
-    this.save(record);
+    this.records.save(record);
     await legacy.forget();
     return record;
   }
@@ -842,21 +745,6 @@ export class ReservationCoordinator extends DurableObject<Env> {
   private legacyPlacementsPossible(): boolean {
     const until = Date.parse(this.env.LEGACY_RESERVATIONS_UNTIL ?? "");
     return Number.isFinite(until) && Date.now() < until;
-  }
-
-  /** Writes the record with when the alarm must look at it next: soon to re-drive, else to forget. */
-  private save(record: ReservationRecord): ReservationRecord {
-    const dueAt = isInterrupted(record.phase) ? Date.now() + REDRIVE_AFTER_MS : forgetAt(record);
-    this.store.save(compact(record), dueAt);
-    void this.armAlarm(dueAt, false);
-    return record;
-  }
-
-  /** Sets the alarm only when it must ring earlier than it is set to (or when told to). */
-  private async armAlarm(at: number, always: boolean): Promise<void> {
-    if (!always && this.alarmAt !== null && this.alarmAt <= at) return;
-    this.alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
   }
 
   private serially<T>(id: string, operation: () => Promise<T>): Promise<T> {
@@ -877,12 +765,4 @@ function namesWarehouse(line: RequestedLine): line is Line {
 
 function itemKey(line: Line): string {
   return stockItemName(line.sku, line.warehouse);
-}
-
-/** Waits for every call (none is left in flight), then fails if any could not be made. */
-async function settleAll<T>(calls: PromiseLike<T>[]): Promise<T[]> {
-  const outcomes = await Promise.allSettled(calls);
-  const failed = outcomes.find((o) => o.status === "rejected");
-  if (failed !== undefined) throw new StockItemUnreachable(String(failed.reason));
-  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
 }

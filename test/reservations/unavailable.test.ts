@@ -5,13 +5,14 @@ import { stockItemName } from "../../src/stock/address";
 import { coordinator, holdStatus, type Item, items, level, line, makeDue, readRecord, unique } from "./fixtures";
 
 /**
- * A stock item the coordinator cannot reach (the `503 unavailable` path). The coordinator's
- * env is swapped, inside the object, for one whose stock items named in `down` fail every
- * call the way a lost connection does; the swap lasts as long as that object instance.
+ * A stock item the coordinator cannot reach (the `503 unavailable` path). The binding of the
+ * coordinator's stock gateway (src/reservations/stock-gateway.ts) is swapped, inside the object,
+ * for one whose stock items named in `down` fail every call the way a lost connection does; the
+ * swap lasts as long as that object instance.
  */
 async function cutOff(reservationId: string, down: Set<string>): Promise<void> {
   await runInDurableObject(coordinator(reservationId).stub, (instance: ReservationCoordinator) => {
-    const holder = instance as unknown as { env: Env };
+    const holder = (instance as unknown as { stock: { env: Env } }).stock;
     const real = holder.env.STOCK_ITEM;
     const names = new Map<string, string>();
     const namespace = new Proxy(real, {
