@@ -10,7 +10,7 @@
  * where the build falls among the wrangler calls.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { buildSync } from "esbuild";
@@ -43,6 +43,14 @@ export interface DeployRun {
 
 const repo = resolve(import.meta.dirname, "../..");
 let deployBundle: string | undefined;
+/** Every temporary directory made here, for removeStandIns. */
+const made: string[] = [];
+
+/** Removes the stand-ins' directories and the bundle (after a test file's last test). */
+export function removeStandIns(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  deployBundle = undefined;
+}
 
 /**
  * scripts/deploy.ts bundled by esbuild into one ES module, once per test file: each run then
@@ -50,7 +58,9 @@ let deployBundle: string | undefined;
  */
 function bundledDeployScript(): string {
   if (deployBundle === undefined) {
-    const outfile = join(mkdtempSync(join(tmpdir(), "stockflare-deploy-bundle-")), "deploy.mjs");
+    const dir = mkdtempSync(join(tmpdir(), "stockflare-deploy-bundle-"));
+    made.push(dir);
+    const outfile = join(dir, "deploy.mjs");
     buildSync({
       entryPoints: [join(repo, "scripts", "deploy.ts")],
       outfile,
@@ -150,6 +160,7 @@ export class StandIn {
 
   /** `editToml` changes the copy of wrangler.toml the deploy reads. */
   constructor(account: AccountFixture, options: { editToml?: (toml: string) => string } = {}) {
+    made.push(this.dir);
     mkdirSync(this.bin);
     mkdirSync(join(this.project, "scripts"), { recursive: true });
     writeFileSync(join(this.bin, "wrangler"), `#!${process.execPath}\n${STANDIN}`);

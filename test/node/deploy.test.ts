@@ -3,8 +3,8 @@
 // the dry run and the real run; where secrets come from; what it refuses. Offline, no workerd.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { type AccountFixture, StandIn } from "./deploy-standin";
+import { afterAll, describe, expect, it } from "vitest";
+import { type AccountFixture, removeStandIns, StandIn } from "./deploy-standin";
 
 const READS = ["queues info stockflare-events", "queues info stockflare-events-dlq", "d1 list --json", "secret list --format json"];
 const BUILD = "<build console>";
@@ -14,6 +14,8 @@ const SECRETS = {
   API_TOKEN: "a-root-token-only-these-tests-know",
   WEBHOOK_SECRET_KEYS: `k1:${randomBytes(32).toString("base64")}`,
 };
+
+afterAll(removeStandIns);
 
 function fresh(): AccountFixture {
   return { queues: [], databases: [], worker: null };
