@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractCheckingRequested } from "./prism";
 import { PROJECT_ROOT, serverForFile } from "./server";
 
 /**
@@ -13,8 +12,9 @@ import { PROJECT_ROOT, serverForFile } from "./server";
  * tsc (the README's examples too, and calls the types must refuse), then run by Node against a
  * real `npm start`.
  *
- * Its requests go straight to the server, so `npm run test:contract` (Prism) skips this file:
- * client.e2e.test.ts sends the same client's requests through Prism.
+ * The program talks to the server directly, under `npm run test:contract` too (a user's
+ * program has no proxy to report to); client.e2e.test.ts sends the same client's requests
+ * through Prism.
  */
 
 const run = promisify(execFile);
@@ -118,7 +118,7 @@ function readmeExamples(readme: string): string {
   return [...imports, setup, ...examples.map((body) => `{\n${body}\n}`), "export {};"].join("\n");
 }
 
-describe.skipIf(contractCheckingRequested())("the client package, packed, installed and run", () => {
+describe("the client package, packed, installed and run", () => {
   const server = serverForFile({ contract: false });
   let dir: string;
   let tarball: string;
