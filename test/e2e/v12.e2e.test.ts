@@ -11,6 +11,7 @@ describe("storefront reads under npm start", () => {
   it("a listing's availability with maxAgeSeconds carries asOf and is never older than asked; 0 is exact", async () => {
     const run = Math.random().toString(36).slice(2, 8);
     const items = Array.from({ length: 20 }, (_, i) => ({ sku: `E2E-READ-${run}-${i}`, warehouse: "wh-1" }));
+    const [first, second] = items as [(typeof items)[0], (typeof items)[0]];
     for (const item of items) {
       const r = await server().fetch(`/v1/stock/${item.sku}/${item.warehouse}`, { method: "PUT", json: { onHand: 5 } });
       expect(r.status).toBe(200);
@@ -22,17 +23,17 @@ describe("storefront reads under npm start", () => {
       expect(entry.available).toBe(5);
       expect(Date.parse(entry.asOf)).toBeGreaterThanOrEqual(started - 1_000);
     }
-    const reserved = await server().fetch("/v1/reservations", { method: "POST", json: { lines: [{ ...items[0], quantity: 2 }] } });
+    const reserved = await server().fetch("/v1/reservations", { method: "POST", json: { lines: [{ ...first, quantity: 2 }] } });
     expect(reserved.status).toBe(201);
-    const exact = await fetchJson(server(), "/v1/availability", { method: "POST", json: { items: [items[0]], maxAgeSeconds: 0 } });
-    expect(exact.body.items[0]).toEqual({ ...items[0], onHand: 5, reserved: 2, available: 3 });
-    const again = await fetchJson(server(), "/v1/availability", { method: "POST", json: { items: [items[0]], maxAgeSeconds: 5 } });
+    const exact = await fetchJson(server(), "/v1/availability", { method: "POST", json: { items: [first], maxAgeSeconds: 0 } });
+    expect(exact.body.items[0]).toEqual({ ...first, onHand: 5, reserved: 2, available: 3 });
+    const again = await fetchJson(server(), "/v1/availability", { method: "POST", json: { items: [first], maxAgeSeconds: 5 } });
     expect(Date.now() - Date.parse(again.body.items[0].asOf)).toBeLessThanOrEqual(5_000 + 1_000);
 
-    const level = await server().fetch(`/v1/stock/${items[1].sku}/wh-1`, { headers: { "cache-control": "max-age=5" } });
+    const level = await server().fetch(`/v1/stock/${second.sku}/wh-1`, { headers: { "cache-control": "max-age=5" } });
     expect(level.status).toBe(200);
     expect(level.headers.get("age")).toMatch(/^[0-9]+$/);
-    const malformed = await server().fetch(`/v1/stock/${items[1].sku}/wh-1`, { headers: { "cache-control": "max-age=soon" } });
+    const malformed = await server().fetch(`/v1/stock/${second.sku}/wh-1`, { headers: { "cache-control": "max-age=soon" } });
     expect(malformed.status).toBe(400);
   });
 });
