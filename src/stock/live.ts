@@ -227,3 +227,54 @@ function safely<T>(fn: () => T, fallback: T): T {
     return fallback;
   }
 }
+
+/**
+ * A watcher's WebSocket upgrade (`GET …/live`), which cannot travel over RPC. The socket is
+ * accepted through the Hibernation API, so watchers cost nothing between changes.
+ *
+ * The first message is the level as `GET` answers it (`exact`), exact even for a pooled item
+ * (one read per connection, like a GET); later ones are the parent's absorbed level
+ * (`absorbed`), which trails members' changes until they report (about 100 ms after each) and
+ * is equal to the exact level once the item is quiet. A later level is sent only when its
+ * version is above what the socket last got, so versions never go backwards and the last
+ * message of a burst is the final level.
+ */
+export async function acceptWatcher(
+  ctx: DurableObjectState,
+  watchers: LiveWatchers,
+  request: Request,
+  level: { exact(): Promise<(Level & { shards?: number }) | null>; absorbed(): (Level & { shards?: number }) | null },
+  poolMember: boolean,
+): Promise<Response> {
+  if (!isWebSocketUpgrade(request.headers)) return new Response("Expected a WebSocket upgrade.", { status: 426 });
+  // A pool member never has watchers: the Worker addresses the item itself.
+  if (poolMember) return new Response("A pool member has no live level.", { status: 404 });
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  // Accepted before the level is read: a change committed meanwhile reaches this socket too.
+  ctx.acceptWebSocket(server);
+  watchers.joined(server);
+  let first: (Level & { shards?: number }) | null;
+  try {
+    first = await level.exact();
+  } catch (error) {
+    // A member out of reach: the parent's own level still answers (it reads no member).
+    console.error("stock item: exact level for a live watcher failed; sending the absorbed one", error);
+    first = level.absorbed();
+  }
+  watchers.welcome(server, first);
+  const protocol = answeredSubprotocol(request.headers.get("sec-websocket-protocol"));
+  return new Response(null, {
+    status: 101,
+    webSocket: client,
+    ...(protocol === null ? {} : { headers: { "sec-websocket-protocol": protocol } }),
+  });
+}
+
+/** Closes a socket the runtime may have closed already (`code`: the close code to answer). */
+export function closeQuietly(ws: WebSocket, code: number): void {
+  try {
+    ws.close(code);
+  } catch {
+    // already closed
+  }
+}

@@ -3,7 +3,7 @@ import { type AlertState, type AlertType, detectCrossings } from "./crossing";
 import type { AttemptRecord } from "./subscriptions";
 
 /**
- * The alert side of a stock item's SQLite, as the webhook code sees it (StockItemStore
+ * The alert side of a stock item's SQLite, as the webhook code sees it (the item's AlertStore
  * implements it). Three queues, each written in the transaction of what produced it:
  *
  *   alerts      a crossing waiting to be fanned out to the subscriptions that want it
@@ -32,7 +32,7 @@ export interface PendingAttempt {
   failures: number;
 }
 
-/** The stock item's alert storage (implemented by StockItemStore). */
+/** The stock item's alert storage (implemented by its AlertStore). */
 export interface AlertOutbox {
   readLevel(): { sku: string; warehouse: string } | null;
   readAlertState(): AlertState;

@@ -52,7 +52,7 @@ describe("shipping the outbox to the Queue", () => {
     const stub = stockItem(env, sku, "WH1");
     await runInDurableObject(stub, (instance: StockItem) => {
       // As deployed: CONFIRM_EVENTS_IN_D1 is "false" in wrangler.toml.
-      (instance as unknown as { confirmInD1: boolean }).confirmInD1 = false;
+      (instance as unknown as { shipping: { confirmInD1: boolean } }).shipping.confirmInD1 = false;
     });
     await stub.setCount(sku, "WH1", { onHand: 4 });
     await stub.adjust({ delta: -1, reason: "damage" });

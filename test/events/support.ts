@@ -86,18 +86,15 @@ export function syntheticEvent(sku: string, warehouse: string, seq: number, over
 type SendBatch = Queue["sendBatch"];
 
 /**
- * Gives the object an env whose Queue producer's sendBatch is `make(realSendBatch)`,
+ * Gives the object a Queue producer whose sendBatch is `make(realSendBatch)`,
  * everything else unchanged, for as long as this instance lives.
  */
 export async function withQueue(stub: DurableObjectStub<StockItem>, make: (real: SendBatch) => SendBatch): Promise<void> {
   await runInDurableObject(stub, (instance: StockItem) => {
-    const holder = instance as unknown as { env: Env };
-    const real = holder.env.EVENTS_QUEUE;
-    const queue = new Proxy(real, {
+    // The item ships to its `queue` field (set from EVENTS_QUEUE in its constructor).
+    const holder = instance as unknown as { queue: Queue };
+    holder.queue = new Proxy(holder.queue, {
       get: (target, property) => (property === "sendBatch" ? make(target.sendBatch.bind(target)) : Reflect.get(target, property, target)),
-    });
-    holder.env = new Proxy(holder.env, {
-      get: (target, property) => (property === "EVENTS_QUEUE" ? queue : Reflect.get(target, property, target)),
     });
   });
 }

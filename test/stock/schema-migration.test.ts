@@ -2,8 +2,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { stockItem } from "../../src/stock/address";
+import { HoldStore } from "../../src/stock/hold-store";
 import type { StockItem } from "../../src/stock/StockItem";
-import { StockItemStore } from "../../src/stock/StockItemStore";
+import { migrateSchema } from "../../src/stock/schema";
 
 /**
  * A stock item written before the numbered migrations (v1.1's first tables, no line-change
@@ -30,16 +31,21 @@ describe("numbered schema migrations of a stock item", () => {
       state.storage.sql.exec("UPDATE level SET reserved = 3, version = version + 1");
     });
     await runInDurableObject(item, (_: StockItem, state) => {
-      const store = new StockItemStore(state.storage.sql);
-      store.migrate();
-      store.migrate();
+      migrateSchema(state.storage.sql);
+      migrateSchema(state.storage.sql);
       const columns = state.storage.sql
         .exec<{ name: string }>("SELECT name FROM pragma_table_info('holds')")
         .toArray()
         .map((c) => c.name);
       expect(columns).toEqual(expect.arrayContaining(["change_no", "previous_quantity", "reverted_change"]));
       expect(state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version).toBe(1);
-      expect(store.readHold("old-cart")).toMatchObject({ quantity: 3, status: "held", change: 0, previous: null, reverted: 0 });
+      expect(new HoldStore(state.storage.sql).read("old-cart")).toMatchObject({
+        quantity: 3,
+        status: "held",
+        change: 0,
+        previous: null,
+        reverted: 0,
+      });
     });
     // The old hold takes a line change like any other.
     expect(await item.resize({ sku, warehouse: "wh", reservationId: "old-cart", attempt: 1, change: 1, quantity: 5, expiresAt })).toEqual({

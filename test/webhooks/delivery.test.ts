@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/http/app";
 import { stockItem } from "../../src/stock/address";
-import type { StockItemStore } from "../../src/stock/StockItemStore";
+import type { ItemStores } from "../../src/stock/schema";
 import { deliverAlerts } from "../../src/webhooks/delivery";
 import { ATTEMPT_TIMEOUT_MS, MAX_ATTEMPTS, retryDelayMs } from "../../src/webhooks/schedule";
 import { newSecret, signWebhook } from "../../src/webhooks/signing";
@@ -57,7 +57,7 @@ function alarmAt(sku: string, warehouse: string): Promise<number | null> {
  */
 async function nextAlertWork(sku: string, warehouse: string): Promise<number | null> {
   const [work, alarm] = await runInDurableObject(stockItem(env, sku, warehouse), async (instance, state) => [
-    (instance as unknown as { store: StockItemStore }).store.nextAlertWorkAt(),
+    (instance as unknown as { stores: ItemStores }).stores.alerts.nextAlertWorkAt(),
     await state.storage.getAlarm(),
   ]);
   if (work !== null) {
@@ -550,7 +550,7 @@ describe("signing secrets at rest, in delivery", () => {
     const crossing = Date.now();
     await runInDurableObject(stockItem(env, sku, warehouse), async (instance, state) => {
       await deliverAlerts({
-        outbox: (instance as unknown as { store: StockItemStore }).store,
+        outbox: (instance as unknown as { stores: ItemStores }).stores.alerts,
         directory: new WebhookRepository(env.DB, undefined),
         transaction: (fn) => state.storage.transactionSync(fn),
         fetch: (url, init) => fetch(url, init),
