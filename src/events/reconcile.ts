@@ -1,4 +1,3 @@
-import { stockItem } from "../stock/address";
 import { type DriftReason, type ExpectedState, judge, type ProjectedState } from "./drift";
 import { EventsReader, type ProjectionState } from "./queries";
 
@@ -21,6 +20,15 @@ export interface ReconcileReport {
   lagging: ItemReport[];
 }
 
+/**
+ * An item's level as its Durable Object holds it now (the stock item's `getLevel`), or null
+ * when it was never set. Given by the caller: events sit below stock and do not address it.
+ */
+export type LevelReader = (
+  sku: string,
+  warehouse: string,
+) => Promise<{ onHand: number; reserved: number; version: number; updatedAt: number } | null>;
+
 export interface ReconcileOptions {
   /** Only these items (also ones D1 has never heard of); otherwise every item D1 knows. */
   items?: readonly { sku: string; warehouse: string }[];
@@ -33,12 +41,12 @@ export interface ReconcileOptions {
  * the object, so the object is never older than what D1 shows: a projection ahead of its
  * object is then real drift, not a race.
  */
-export async function reconcile(env: Pick<Env, "DB" | "STOCK_ITEM">, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcile(env: Pick<Env, "DB">, levelOf: LevelReader, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const reader = new EventsReader(env.DB);
   const report: ReconcileReport = { checked: 0, drifted: [], lagging: [] };
   const check = async (items: readonly { sku: string; warehouse: string }[], projections: ProjectionState[]) => {
     const byItem = new Map(projections.map((p) => [`${p.sku}/${p.warehouse}`, p]));
-    const levels = await Promise.all(items.map((i) => stockItem(env, i.sku, i.warehouse).getLevel()));
+    const levels = await Promise.all(items.map((i) => levelOf(i.sku, i.warehouse)));
     const now = (options.now ?? Date.now)();
     items.forEach((item, index) => {
       const level = levels[index] ?? null;

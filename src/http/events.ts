@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from "../events/cursor";
 import { EventsReader } from "../events/queries";
 import { reconcile } from "../events/reconcile";
 import type { EventRow } from "../events/schema";
+import { stockItem } from "../stock/address";
 import { ItemParams, json } from "./common-schemas";
 import { EventPage, EventsQuery, type EventType, ReconcileBody, ReconcileReport, StockAnalytics } from "./event-schemas";
 import { problems } from "./problem";
@@ -111,5 +112,6 @@ export const eventRoutes = createRouter()
   })
   .openapi(reconcileRoute, async (c) => {
     const { items } = c.req.valid("json");
-    return c.json(await reconcile(c.env, items === undefined ? {} : { items }), 200);
+    const levelOf = (sku: string, warehouse: string) => stockItem(c.env, sku, warehouse).getLevel();
+    return c.json(await reconcile(c.env, levelOf, items === undefined ? {} : { items }), 200);
   });

@@ -298,8 +298,9 @@ describe("POST /v1/admin/reconcile", () => {
     const { sku, warehouse } = await settledItem("gap");
     await env.DB.prepare("DELETE FROM events WHERE sku = ? AND warehouse = ? AND seq = 1").bind(sku, warehouse).run();
     const items = [{ sku, warehouse }];
-    expect((await reconcile(env, { items })).lagging).toHaveLength(1);
-    const later = await reconcile(env, { items, now: () => Date.now() + 5 * 60_000 });
+    const levelOf = (s: string, w: string) => stockItem(env, s, w).getLevel();
+    expect((await reconcile(env, levelOf, { items })).lagging).toHaveLength(1);
+    const later = await reconcile(env, levelOf, { items, now: () => Date.now() + 5 * 60_000 });
     expect(later.drifted).toMatchObject([{ sku, reason: "missing_events", projected: { lastSeq: 2, events: 1 } }]);
   });
 
