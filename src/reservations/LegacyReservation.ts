@@ -6,7 +6,7 @@ import type { ReservationRecord } from "./lifecycle";
  * The per-id coordinator of v0.1 (class `Reservation`, one object per reservation id),
  * kept so that reservations placed before the upgrade to pooled coordinators keep working.
  * It no longer coordinates anything: it hands its one record to the pooled coordinator of
- * its id (src/reservations/ReservationCoordinator.ts), which re-drives, commits, releases
+ * its id (src/reservations/legacy.ts), which re-drives, commits, releases
  * and forgets it from then on.
  *
  * Records reach the pool two ways: a request for the id pulls the record (`handOver`, then

@@ -1,6 +1,7 @@
 /**
  * The reservation as its coordinating object records it, and the rules it answers by.
- * Pure: the Reservation object persists these records and talks to the stock items.
+ * Pure: the coordinator (ReservationCoordinator.ts and its protocol modules) persists these
+ * records and talks to the stock items.
  *
  * Phases (what the coordinator is doing) versus status (what a client sees):
  *

@@ -4,7 +4,7 @@ import type { Line, RequestedLine } from "./lifecycle";
 /**
  * Changing a held reservation's lines (`PUT /v1/reservations/{id}/lines`), as pure arithmetic:
  * which items must hold more, which less, which nothing, and how a sourced line's new quantity
- * is spread. The coordinator runs the protocol (docs/architecture.md, "Extend and line changes"):
+ * is spread. The coordinator runs the protocol (line-changes.ts; docs/architecture.md, "Extend and line changes"):
  *
  *   1. record the change (number n, the new lines and allocations) as intent;
  *   2. every item that must hold more *grows* its hold to the new quantity, tentatively: the

@@ -152,7 +152,7 @@ describe("a reservation held under v0.1 (one object per id)", () => {
     if (!a) throw new Error("items");
     const id = await v01Reservation("held", [[a, 3]]);
     await runInDurableObject(coordinator(id).stub, (instance: ReservationCoordinator) => {
-      const holder = instance as unknown as { env: Env };
+      const holder = (instance as unknown as { legacy: { env: Env } }).legacy;
       holder.env = { ...holder.env, LEGACY_RESERVATIONS_UNTIL: new Date(Date.now() + MINUTE).toISOString() };
     });
     const repeat = await call("POST", "/v1/reservations", { json: { id, lines: [line(a, 3)] } });
