@@ -76,9 +76,27 @@ export class History {
     return full;
   }
 
-  /** The exchanges tagged with `key`, oldest first, at most the last `limit`. */
-  about(key: string, limit = 12): Exchange[] {
-    return this.exchanges.filter((e) => e.keys.includes(key)).slice(-limit);
+  /** A webhook delivery a receiver got, in the same file (the checks read them from Receivers). */
+  delivery(record: object): void {
+    this.out?.write(`${JSON.stringify({ n: ++this.n, delivery: record })}\n`);
+  }
+
+  /**
+   * The smallest excerpt about `key`: its last `limit` definitive answers to the load (a retried
+   * write shows once, as its definitive attempt, numbered by its try) and the checker's reads.
+   */
+  about(key: string, limit = 6): Exchange[] {
+    const tagged = this.exchanges.filter((e) => e.keys.includes(key));
+    const definitive = (e: Exchange) => e.status !== 0 && e.status < 500 && e.status !== 429;
+    const load = tagged.filter((e) => e.who !== "checker" && definitive(e)).slice(-limit);
+    // The checker's last read of each kind (the level, the events), not every poll.
+    const lastByOp = new Map(tagged.filter((e) => e.who === "checker").map((e) => [e.op, e]));
+    const checker = [...lastByOp.values()];
+    return [...load, ...checker];
+  }
+
+  byNumber(n: number): Exchange | undefined {
+    return this.exchanges.find((e) => e.n === n);
   }
 
   close(): Promise<void> {
@@ -98,8 +116,8 @@ export function formatExchange(e: Exchange): string {
   const answer =
     e.status === 0
       ? `no answer (${e.error ?? "?"})`
-      : `${e.status}${e.retryAfter ? ` Retry-After ${e.retryAfter}` : ""} ${trim(JSON.stringify(e.answer ?? null), 300)}`;
-  return `#${e.n} ${(e.sentMs / 1000).toFixed(2)}s ${e.who} ${e.method} ${e.path}${headers}${trim(body, 300)} (try ${e.attempt}) -> ${answer}`;
+      : `${e.status}${e.retryAfter ? ` Retry-After ${e.retryAfter}` : ""} ${trim(JSON.stringify(e.answer ?? null), 220)}`;
+  return `#${e.n} ${(e.sentMs / 1000).toFixed(2)}s ${e.who} ${e.method} ${e.path}${headers}${trim(body, 200)} (try ${e.attempt}) -> ${answer}`;
 }
 
 function trim(text: string, max: number): string {

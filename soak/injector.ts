@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "./client";
 import type { D1Outage } from "./d1-outage";
 import type { History } from "./history";
-import type { LoadClient } from "./load";
+import { LONG_TTL_S, type LoadClient } from "./load";
 import type { KnownReservation } from "./model";
 import type { Receivers } from "./receivers";
 import type { Fault, KillKind } from "./schedule";
@@ -77,7 +77,8 @@ export class Injector {
         const mode = fault.kind === "receiver-hang" ? "hang" : fault.kind === "receiver-500" ? "500" : "slow";
         const startMs = history.now();
         receivers.setMode(fault.receiver, mode);
-        await sleep(fault.forS * 1000);
+        await this.provokeCrossings(Math.max(2, Math.floor(fault.forS / 2)));
+        await sleep(Math.max(0, startMs + fault.forS * 1000 - history.now()));
         receivers.setMode(fault.receiver, "ok");
         history.fault({ fault: fault.kind, startMs, endMs: history.now(), detail: `receiver ${fault.receiver}` });
       }
@@ -115,7 +116,7 @@ export class Injector {
       if (pooled !== undefined) {
         burst = Promise.all(
           Array.from({ length: 30 }, () =>
-            this.parts.burst.place("burst", [{ sku: pooled.sku, warehouse: pooled.warehouse, quantity: 1 }], null, 600),
+            this.parts.burst.place("burst", [{ sku: pooled.sku, warehouse: pooled.warehouse, quantity: 1 }], null, LONG_TTL_S),
           ),
         );
         detail = `30 pooled reservations on ${pooled.key} in flight (refills), killed ${afterMs} ms in`;
@@ -136,6 +137,26 @@ export class Injector {
     await burst;
   }
 
+  /**
+   * Crossings while a receiver misbehaves: each watched item is drained by one reservation of
+   * all it has left (stock.low, stock.out) that expires after `ttlS` (stock.replenished).
+   */
+  private async provokeCrossings(ttlS: number): Promise<void> {
+    await Promise.all(
+      this.parts.world.watched.map(async (item) => {
+        const read = await this.parts.admin.once({
+          method: "GET",
+          path: `/v1/stock/${item.sku}/${item.warehouse}`,
+          op: "read",
+          keys: [item.key],
+        });
+        const available = (read.answer as { available?: number } | null)?.available ?? 0;
+        if (read.status !== 200 || available <= 0) return;
+        await this.parts.burst.place("watched", [{ sku: item.sku, warehouse: item.warehouse, quantity: available }], null, ttlS);
+      }),
+    );
+  }
+
   /** Held multi-line reservations for a line-change burst, placed a few seconds before it. */
   private async prepareHeld(n: number): Promise<KnownReservation[]> {
     const world = this.parts.world;
@@ -144,7 +165,7 @@ export class Injector {
         const a = world.plain[(2 * i) % world.plain.length];
         const b = world.plain[(2 * i + 3) % world.plain.length];
         const lines = [a, b].filter((x) => x !== undefined).map((x) => ({ sku: x.sku, warehouse: x.warehouse, quantity: 1 }));
-        return this.parts.burst.place("burst", lines, null, 600);
+        return this.parts.burst.place("burst", lines, null, LONG_TTL_S);
       }),
     );
     return placed.filter((k) => k.status === "held");

@@ -30,6 +30,12 @@ const OPS = {
 
 type Op = keyof typeof OPS;
 
+/**
+ * A long hold outlives the run and its checks (a hold expiring while the checker reads it would
+ * race the read); short holds (2-8 s) expire during the run, and the checker waits them out.
+ */
+export const LONG_TTL_S = 4 * 3600;
+
 export interface LoadContext {
   model: Model;
   world: World;
@@ -118,7 +124,7 @@ export class LoadClient {
   /** Places a reservation; exported for the injector's bursts through `placeAs`. */
   async place(kind: ReservationKind, lines: Line[], channel: string | null = null, ttlSeconds?: number): Promise<KnownReservation> {
     const id = `${this.name}-${++this.seq}`;
-    const ttl = ttlSeconds ?? (this.random.chance(0.2) ? this.random.int(2, 6) : 600);
+    const ttl = ttlSeconds ?? (this.random.chance(0.2) ? this.random.int(2, 6) : LONG_TTL_S);
     const known: KnownReservation = {
       id,
       kind,
@@ -177,7 +183,7 @@ export class LoadClient {
 
   private async extend(known: KnownReservation): Promise<void> {
     known.busy = true;
-    const body = { ttlSeconds: this.random.chance(0.5) ? this.random.int(2, 8) : 600 };
+    const body = { ttlSeconds: this.random.chance(0.5) ? this.random.int(2, 8) : LONG_TTL_S };
     const out = await this.write(
       {
         method: "POST",

@@ -4,7 +4,7 @@ import { FAULT_KINDS, type FaultKind } from "./schedule";
 /**
  * `npm run soak -- [--duration S] [--kills N] [--seed N] [--faults a,b,...] [--clients N] [--short] [--keep]`
  *
- *   --duration  seconds of load (default 600; --short: 40)
+ *   --duration  seconds of load (default 600; --short: 30)
  *   --kills     SIGKILLs of the server (default 6; --short: 1), including the timed ones
  *               (in a pool refill, in a line change) when those faults are on
  *   --seed      the run's seed (default: random, printed); the same seed draws the same
@@ -60,7 +60,7 @@ export function parseOptions(argv: string[]): Options {
     faults = new Set(names as FaultKind[]);
   }
   return {
-    durationS: int("duration", values.duration, short ? 40 : 600, 10),
+    durationS: int("duration", values.duration, short ? 30 : 600, 10),
     kills: int("kills", values.kills, short ? 1 : 6, 0),
     seed: int("seed", values.seed, Math.floor(Math.random() * 2 ** 31), 0),
     faults,

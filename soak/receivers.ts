@@ -39,6 +39,8 @@ export class Receivers {
   constructor(
     private readonly count: number,
     private readonly now: () => number,
+    /** Told of each delivery once it is answered (or hung up on). */
+    private readonly onDelivery: (delivery: Delivery) => void = () => {},
   ) {}
 
   async start(): Promise<void> {
@@ -93,10 +95,13 @@ export class Receivers {
       const mode = this.modes[receiver] ?? "ok";
       const answer = (status: number) => {
         delivery.answered = status;
+        this.onDelivery(delivery);
         res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "failing on purpose");
       };
-      if (mode === "hang") this.hanging[receiver]?.add(res);
-      else if (mode === "500") answer(500);
+      if (mode === "hang") {
+        this.hanging[receiver]?.add(res);
+        res.once("close", () => this.onDelivery(delivery));
+      } else if (mode === "500") answer(500);
       else if (mode === "slow") setTimeout(() => answer(200), 2_000 + Math.floor(Math.random() * 4_000));
       else answer(200);
     });

@@ -56,9 +56,10 @@ export function printChecks(checks: Check[], history: History, seed: number): bo
     for (const v of c.violations.slice(0, 3)) {
       console.log(`  - ${v.what}`);
       const key = v.keys[0];
-      if (key === undefined) continue;
-      const excerpt = history.about(key, 10);
-      console.log(`    history of ${key} (last ${excerpt.length} exchanges):`);
+      const excerpt =
+        v.exchanges !== undefined ? v.exchanges.flatMap((n) => history.byNumber(n) ?? []) : key === undefined ? [] : history.about(key);
+      if (excerpt.length === 0) continue;
+      console.log(`    history${v.exchanges === undefined ? ` of ${key}` : ""}:`);
       for (const e of excerpt) console.log(`      ${formatExchange(e)}`);
     }
     if (c.violations.length > 3) console.log(`  … and ${c.violations.length - 3} more`);

@@ -46,7 +46,11 @@ async function main(): Promise<number> {
 
   const historyFile = options.historyFile ?? join(tmpdir(), `soak-history-${options.seed}.jsonl`);
   const history = new History(historyFile);
-  const receivers = new Receivers(RECEIVERS, () => history.now());
+  const receivers = new Receivers(
+    RECEIVERS,
+    () => history.now(),
+    (d) => history.delivery({ ...d, body: undefined }),
+  );
   await receivers.start();
   const service = await createService();
   console.log(`soak: starting npm start in ${service.dir}`);

@@ -14,8 +14,10 @@ import type { Random } from "./random";
  *   receiver-500       one webhook receiver answers 500, for 5-20 s
  *   receiver-slow      one webhook receiver answers after 2-6 s, for 10-30 s
  *
- * Kills are spread over the run, one per slot, never two at once. Receiver faults end by 60 %
- * of the run, so deliveries they failed are retried (after 5 s, 30 s, 2 min) before the end.
+ * Kills are spread over the run, one per slot, never two at once; D1 and Queue faults fall
+ * between kills when there is room. Receiver faults end by 60 % of the run, so deliveries they
+ * failed are retried (after 5 s, 30 s, 2 min) before the end; while one lasts, the injector
+ * drains the watched items so that crossings (and deliveries) happen during it.
  */
 
 export const FAULT_KINDS = [
@@ -68,16 +70,37 @@ export function drawSchedule(random: Random, input: ScheduleInput): Fault[] {
       faults.push({ kind, atS: round(atS), afterMs });
     });
   }
-  if (kinds.has("d1")) faults.push({ kind: "d1", atS: round(durationS * (0.2 + 0.4 * random.next())), forS: random.int(10, 20) });
+  // An outage while the server is down for a kill would show nothing: D1 and Queue faults are
+  // placed clear of the kills (a restart takes up to about 40 s here) when the run has room.
+  const kills = faults.map((f) => f.atS);
+  const outages: [number, number][] = [];
+  const clear = (from: number, to: number) =>
+    kills.every((k) => to < k - 2 || from > k + 40) && outages.every(([a, b]) => to < a || from > b + 5);
+  const placed = (forS: number, lo: number, hi: number): number => {
+    let atS = round(durationS * (lo + (hi - lo) * random.next()));
+    for (let tries = 0; tries < 50 && !clear(atS, atS + forS); tries++) atS = round(durationS * (lo + (hi - lo) * random.next()));
+    return atS;
+  };
+  // Shorter outages in a short run, so they fit beside its kill.
+  const span = (lo: number, hi: number) => random.int(Math.min(lo, Math.ceil(durationS / 5)), Math.min(hi, Math.ceil(durationS / 3)));
+  if (kinds.has("d1")) {
+    const forS = span(10, 20);
+    const atS = placed(forS, 0.1, 0.6);
+    faults.push({ kind: "d1", atS, forS });
+    // Deliveries need D1 (the subscriptions): receiver faults go clear of the outage too.
+    outages.push([atS, atS + forS]);
+  }
   for (const kind of ["queue-refuse", "queue-lose-ack"] as const) {
-    if (kinds.has(kind)) faults.push({ kind, atS: round(durationS * (0.1 + 0.5 * random.next())), forS: random.int(10, 30) });
+    if (!kinds.has(kind)) continue;
+    const forS = span(10, 30);
+    faults.push({ kind, atS: placed(forS, 0.05, 0.6), forS });
   }
   // Each receiver fault on a receiver of its own while there are enough, so they do not overlap.
   const order = random.shuffle(Array.from({ length: input.receivers }, (_, i) => i));
   for (const [i, kind] of (["receiver-hang", "receiver-500", "receiver-slow"] as const).entries()) {
     if (!kinds.has(kind) || input.receivers === 0) continue;
-    const forS = kind === "receiver-slow" ? random.int(10, 30) : random.int(5, 20);
-    const atS = round(Math.max(1, durationS * 0.6 - forS) * random.next());
+    const forS = kind === "receiver-slow" ? span(10, 30) : span(5, 20);
+    const atS = placed(forS, 0, Math.max(0.05, 0.6 - forS / durationS));
     faults.push({
       kind,
       atS,

@@ -17,17 +17,17 @@ export function checkAnswers(history: History, anomalies: { n: number; what: str
     verdict(
       "no 500",
       `${fmt(exchanges.length)} answers, ${fiveHundreds.length} of them 500`,
-      fiveHundreds.map((e) => ({ what: `#${e.n} ${e.method} ${e.path} answered 500`, keys: e.keys })),
+      fiveHundreds.map((e) => ({ what: `#${e.n} ${e.method} ${e.path} answered 500`, keys: e.keys, exchanges: [e.n] })),
     ),
     verdict(
       "every 503 has Retry-After",
       `${fmt(all503)} answers 503, ${bare503.length} without Retry-After`,
-      bare503.map((e) => ({ what: `#${e.n} ${e.method} ${e.path} answered 503 without Retry-After`, keys: e.keys })),
+      bare503.map((e) => ({ what: `#${e.n} ${e.method} ${e.path} answered 503 without Retry-After`, keys: e.keys, exchanges: [e.n] })),
     ),
     verdict(
       "only expected definitive answers",
       `${anomalies.length} unexpected`,
-      anomalies.map((a) => ({ what: `#${a.n} ${a.what}`, keys: keysOf(a.n) })),
+      anomalies.map((a) => ({ what: `#${a.n} ${a.what}`, keys: keysOf(a.n), exchanges: [a.n] })),
     ),
   ];
 }

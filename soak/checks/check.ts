@@ -3,6 +3,8 @@ export interface Violation {
   what: string;
   /** History keys (reservation id, item `sku/warehouse`, webhook id) whose exchanges show it. */
   keys: string[];
+  /** The exchanges (by `n`) that show it, when they are known exactly. */
+  exchanges?: number[];
 }
 
 export interface Check {

@@ -20,6 +20,7 @@ import { eventsWhenCaughtUp, type Level, type StockEvent } from "./events";
 
 export interface ItemFacts {
   levels: Map<string, Level>;
+  /** Each item's events in D1, only for items whose events are complete (seq 1..version). */
   events: Map<string, StockEvent[]>;
 }
 
@@ -43,14 +44,19 @@ export async function checkItems(
       v.events.push({ what: `${item.key}: GET level answered ${out.last.status}`, keys: [item.key] });
       return;
     }
-    const level = out.last.answer as Level;
+    let level = out.last.answer as Level;
+    let list = await eventsWhenCaughtUp(client, level, deadline);
+    if (typeof list !== "string" && list.length > level.version) {
+      // More events than the level read before them: read the level again (it must be quiet now).
+      const again = await client.get(`/v1/stock/${item.sku}/${item.warehouse}`, "check-level", [item.key]);
+      if (again.last.status === 200) level = again.last.answer as Level;
+      list = await eventsWhenCaughtUp(client, level, deadline);
+    }
     levels.set(item.key, level);
-    const list = await eventsWhenCaughtUp(client, level, deadline);
     if (typeof list === "string") {
       v.events.push({ what: `${item.key}: ${list}`, keys: [item.key] });
       return;
     }
-    events.set(item.key, list);
     eventCount += list.length;
     const keys = [item.key];
     // seq 1..version, deltas = level
@@ -83,6 +89,7 @@ export async function checkItems(
       });
     }
     if (!seqOk) return;
+    events.set(item.key, list);
     checkOnHand(item, model, list, v.onHand);
     holdsEvents += checkHolds(item, level, list, openHolds, model, read, v.reserved);
   });
