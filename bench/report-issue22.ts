@@ -1,7 +1,7 @@
 import { DO_MEMORY_GB, PRICES, type PriceKey } from "./pricing";
 import { ceilingOf, oneLine, type TargetReport } from "./report";
 import type { CostsResult, WorkloadCost } from "./scenarios/costs";
-import { ROLES } from "./scenarios/costs";
+import { ROLE_NAMES } from "./scenarios/costs";
 
 /**
  * Issue 22's figures: the bare ceiling beside the one with the assets router, the goals against
@@ -196,35 +196,39 @@ function model(costs: CostsResult | undefined): ModelFigure[] {
     });
   }
   const flash = w("flash");
-  const stock = classCounts(flash, "StockItem");
-  const objects = flash?.meter?.distinctObjects.StockItem;
   const flashCoordCalls = perOp(flash, classCounts(flash, "ReservationCoordinator")?.requests);
-  const flashCoordCpu = roleMs(flash, "coordinator");
-  const flashCoordinator = objectRate(flashCoordCalls, flashCoordCpu);
-  if (stock !== undefined && objects !== undefined && objects > 0) {
-    const calls = stock.requests / (flash as WorkloadCost).ops;
+  const flashCoordinator = objectRate(flashCoordCalls, roleMs(flash, "coordinator"));
+  const stock = classCounts(flash, "StockItem");
+  const busiest = flash?.meter?.busiest.StockItem ?? [];
+  // The pool's parent is the item's own object (named sku/warehouse); its members are named …#shard.
+  const parent = busiest.find((b) => b.name !== undefined && !b.name.includes("#"));
+  if (flash !== undefined && stock !== undefined && parent !== undefined) {
+    const all = stock.requests / flash.ops;
+    const parentCalls = parent.requests / flash.ops;
+    const memberCalls = all - parentCalls;
     const cpu = roleMs(flash, "item or pool");
-    const busiest = perOp(flash, flash?.meter?.busiest.StockItem?.[0]?.requests);
+    // The pool role's CPU, shared between parent and members in proportion to their calls.
+    const cpuOf = (calls: number) => (cpu === undefined || all <= 0 ? undefined : (cpu * calls) / all);
     for (const members of [8, 64]) {
-      // The measured 8-member pool's calls and CPU per reservation, spread over `members` objects;
-      // the busiest object's share (the parent's refills, or the busiest member) does not shrink.
-      const spreadCalls = calls / members;
-      const spreadCpu = cpu === undefined ? undefined : cpu / members;
-      const member = objectRate(Math.max(spreadCalls, busiest ?? 0), spreadCpu);
-      const limits: { rate: number; bound: string }[] = [];
-      if (member !== undefined) limits.push({ rate: member.rate, bound: `the pool's objects: ${member.bound}` });
-      if (flashCoordinator !== undefined)
-        limits.push({
-          rate: flashCoordinator.rate * COORDINATORS,
-          bound: `the ${COORDINATORS} coordinators (${flashCoordinator.bound} each)`,
-        });
-      const lowest = limits.sort((a, b) => a.rate - b.rate)[0];
+      const member = objectRate(memberCalls / members, cpuOf(memberCalls / members));
+      const parentRate = objectRate(parentCalls, cpuOf(parentCalls));
+      const limits = [
+        ...(member === undefined ? [] : [{ rate: member.rate, bound: `each of the ${members} members: ${member.bound}` }]),
+        ...(parentRate === undefined ? [] : [{ rate: parentRate.rate, bound: `the item itself (the pool's parent): ${parentRate.bound}` }]),
+        ...(flashCoordinator === undefined
+          ? []
+          : [{ rate: flashCoordinator.rate * COORDINATORS, bound: `the ${COORDINATORS} coordinators: ${flashCoordinator.bound} each` }]),
+      ].sort((a, b) => a.rate - b.rate);
       out.push({
         what: `one pool of ${members} objects (flash sale)`,
-        ...(lowest === undefined ? {} : { perSecond: lowest.rate, bound: lowest.bound }),
+        ...(limits[0] === undefined ? {} : { perSecond: limits[0].rate, bound: limits[0].bound }),
         basis:
-          `measured on an 8-shard pool: ${f2(calls)} calls to pool objects per reservation over ${objects} objects (busiest ${f2(busiest)}), ` +
-          `pool CPU ${f2(cpu)} ms per reservation${members === 8 ? "" : `, assumed to spread evenly over ${members}`}; next limit: ${limits[1]?.bound ?? "none measured"}`,
+          `per reservation ${f2(memberCalls)} calls to members and ${f2(parentCalls)} to the item itself (measured on 8 members: a coordinator ` +
+          `new in the window asks the item first, and members ask it for more stock), pool CPU ${f2(cpu)} ms shared by calls` +
+          `${members === 8 ? "" : `, members' share spread evenly over ${members}`}; then: ${limits
+            .slice(1)
+            .map((l) => `${l.bound} → ${n0(l.rate)}/s`)
+            .join("; ")}`,
       });
     }
   }
@@ -256,7 +260,7 @@ function costTable(costs: CostsResult): string[] {
 }
 
 function cpuTable(costs: CostsResult): string[] {
-  const roles = ROLES.map((r) => r.role);
+  const roles = ROLE_NAMES;
   const lines = [
     `| workload | workerd CPU ms/op (/proc) | ${roles.join(" | ")} | other JS | runtime, outside JS | other JS starts in | answers |`,
     `|---|---:|${roles.map(() => "---:").join("|")}|---:|---:|---|---|`,
@@ -286,8 +290,8 @@ function cpuTable(costs: CostsResult): string[] {
 
 function sqlTable(costs: CostsResult): string[] {
   const lines = [
-    "| workload | object class | calls | alarms run | objects | SQL statements | rows read | rows written | alarms set | active ms |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| workload | object class | calls | alarms run | objects | constructed | SQL statements | rows read | rows written | alarms set | active ms |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const w of costs.workloads) {
     if (w.meter === undefined) continue;
@@ -296,12 +300,12 @@ function sqlTable(costs: CostsResult): string[] {
       if (c.requests + c.alarms + c.statements === 0) continue;
       const per = (x: number) => (x / w.ops).toFixed(2);
       lines.push(
-        `| ${w.label} | ${className} | ${per(c.requests)} | ${per(c.alarms)} | ${m.distinctObjects[className] ?? 0} | ${per(c.statements)} | ${per(c.rowsRead)} | ${per(c.rowsWritten)} | ${per(c.alarmsSet)} | ${per(c.activeMs)} |`,
+        `| ${w.label} | ${className} | ${per(c.requests)} | ${per(c.alarms)} | ${m.distinctObjects[className] ?? 0} | ${c.constructed} | ${per(c.statements)} | ${per(c.rowsRead)} | ${per(c.rowsWritten)} | ${per(c.alarmsSet)} | ${per(c.activeMs)} |`,
       );
     }
     const q = m.queue;
     lines.push(
-      `| ${w.label} | Worker, Queue, D1 | ${(m.worker.requests / w.ops).toFixed(2)} requests, ${(m.worker.queueBatches / w.ops).toFixed(3)} queue batches | | | ` +
+      `| ${w.label} | Worker, Queue, D1 | ${(m.worker.requests / w.ops).toFixed(2)} requests, ${(m.worker.queueBatches / w.ops).toFixed(3)} queue batches | | | | ` +
         `${(m.d1.queries / w.ops).toFixed(2)} D1 queries | ${(m.d1.rowsRead / w.ops).toFixed(2)} D1 | ${(m.d1.rowsWritten / w.ops).toFixed(2)} D1 | | ` +
         `${(q.messages / w.ops).toFixed(2)} messages sent, ${q.messages > 0 ? n0(q.bytes / q.messages) : 0} B each |`,
     );
@@ -362,7 +366,8 @@ export function issue22Section(figures: Issue22): string {
     "",
     "**Calls, SQL and rows per operation**, per Durable Object class (each cursor's `rowsRead` / `rowsWritten`, as billed), with the " +
       "Worker's requests, the queue consumer's batches, D1's rows and the Queue's messages. Active ms: wall time with a call or alarm " +
-      "in flight, per object, summed (the floor of billed duration).",
+      "in flight, per object, summed (the floor of billed duration). Objects: how many distinct objects got a call; constructed: how many " +
+      "times the class's constructor ran in the window (per window, not per operation).",
     "",
     ...sqlTable(costs),
     "",

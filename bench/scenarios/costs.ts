@@ -104,13 +104,20 @@ export const ROLES: RolePattern[] = [
   { role: "item or pool", source: /(?:^|\/)src\/(?:stock\/(?!SkuDirectory|SkuIndex)|webhooks\/)/ },
   { role: "SKU directory", source: /(?:^|\/)src\/stock\/Sku(?:Directory|Index)/ },
   { role: "queue consumer", source: /(?:^|\/)src\/events\/consumer/ },
-  // The meter wraps every handler and stub: its frames name it only when no role's code is on the stack.
+  // Shared code at the root of a stack (an await's continuation inside it) with no role's frame
+  // above: D1's client is the Worker's (the listing, keys, events routes) or the queue consumer's,
+  // both billed as Worker CPU; the meter wraps every handler and stub.
+  { role: "Worker", source: /node_modules\/drizzle-orm\/|cloudflare-internal:d1-api/, fallback: true },
   { role: "bench meter", source: /bench-(?:meter|entry)\.js$/, fallback: true },
 ];
+/** Each role once, in the order the tables show them. */
+export const ROLE_NAMES = [...new Set(ROLES.map((r) => r.role))];
 /** The roles whose CPU the Workers platform bills (a Durable Object's CPU is in its duration). */
 const WORKER_BILLED_ROLES = new Set(["Worker", "queue consumer"]);
 
 const JSON_HEADERS = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+/** Reservations placed before the first window: 320 random ids miss a given one of 64 coordinators with odds (63/64)^320 ≈ 0.6 %. */
+const WARM_COORDINATOR_CALLS = 320;
 
 interface Line {
   sku: string;
@@ -118,10 +125,13 @@ interface Line {
   quantity: number;
 }
 
+/** Workloads compared with each other (a plain order and a sourced one): measured in alternating blocks. */
+const PAIRED: Partial<Record<WorkloadKey, WorkloadKey>> = { order: "sourced" };
+
 export async function costs(
   ctx: RunContext,
   start: () => Promise<Target>,
-  options: { ops: number; concurrency: number },
+  options: { ops: number; concurrency: number; blocks: number },
 ): Promise<CostsResult> {
   const notes: string[] = [];
   const target = await start();
@@ -189,25 +199,58 @@ export async function costs(
       listing: async () => [await api.get("/v1/stock?limit=100")],
     };
 
-    // Warm every path once (isolate start, first object creation, caches) outside any window.
+    // Warm every path (isolate start, first object creation, caches) outside any window, and
+    // every coordinator, with flash-sale reservations: ids spread over the pool of 64, and a cold
+    // coordinator runs its constructor (schema, 4 to 5 ms locally) on its first call and learns
+    // that an item is pooled from the item itself (hold-routing.ts) once, both of which would
+    // otherwise be counted against the workloads as if every reservation paid them.
     progress("warming up");
     for (const run of Object.values(runs)) if (typeof run === "function") await run();
+    const flashRun = runs.flash as () => Promise<unknown>;
+    await pool(
+      Array.from({ length: WARM_COORDINATOR_CALLS }, (_, i) => i),
+      options.concurrency,
+      () => flashRun(),
+    );
 
+    const measured = new Map<WorkloadKey, WorkloadCost>();
     for (const key of Object.keys(WORKLOADS) as WorkloadKey[]) {
-      const workload = WORKLOADS[key];
+      if (measured.has(key)) continue;
       const run = runs[key];
       if (typeof run === "string") {
-        workloads.push({ ...workload, ops: 0, calls: 0, statuses: {}, seconds: 0, notMeasured: run });
+        measured.set(key, { ...WORKLOADS[key], ops: 0, calls: 0, statuses: {}, seconds: 0, notMeasured: run });
         continue;
       }
-      progress(workload.label);
-      workloads.push(await measure(local, workload, run, options));
+      const partner = PAIRED[key];
+      const partnerRun = partner === undefined ? undefined : runs[partner];
+      if (partner === undefined || typeof partnerRun !== "function") {
+        progress(WORKLOADS[key].label);
+        measured.set(key, summarize(WORKLOADS[key], [await sample(local, run, options.ops, options.concurrency)]));
+        continue;
+      }
+      // A pair compared with each other: alternating windows, so drift on a shared machine
+      // (other people's load, state growing) weighs on both alike.
+      const mine: Sample[] = [];
+      const theirs: Sample[] = [];
+      const per = Math.ceil(options.ops / options.blocks);
+      for (let block = 0; block < options.blocks; block++) {
+        progress(`${WORKLOADS[key].label} (block ${block + 1} of ${options.blocks})`);
+        mine.push(await sample(local, run, per, options.concurrency));
+        progress(`${WORKLOADS[partner].label} (block ${block + 1} of ${options.blocks})`);
+        theirs.push(await sample(local, partnerRun, per, options.concurrency));
+      }
+      measured.set(key, summarize(WORKLOADS[key], mine));
+      measured.set(partner, summarize(WORKLOADS[partner], theirs));
+    }
+    for (const key of Object.keys(WORKLOADS) as WorkloadKey[]) {
+      const cost = measured.get(key);
+      if (cost !== undefined) workloads.push(cost);
     }
   } finally {
     await target.stop();
   }
   notes.push(
-    `${options.ops} operations per workload, ${options.concurrency} at a time, each workload's background work (events to the Queue and D1, alarms) waited for and counted with it`,
+    `${options.ops} operations per workload, ${options.concurrency} at a time (the plain and the sourced order in ${options.blocks} alternating blocks each), each workload's background work (events to the Queue and D1, alarms) waited for and counted with it`,
   );
   return { workloads, concurrency: options.concurrency, notes };
 }
@@ -218,24 +261,36 @@ async function readMeter(ctx: RunContext, reset: boolean): Promise<MeterCounts> 
   return (await answer.json()) as MeterCounts;
 }
 
-async function measure(
+/** One window of one workload: what the meter, /proc and the profile saw. */
+interface Sample {
+  ops: number;
+  calls: number;
+  statuses: Record<string, number>;
+  seconds: number;
+  meter: MeterCounts;
+  procCpuMs: number;
+  /** /proc's CPU split in the profile's shares (ms over the window), when profiled. */
+  split?: { roles: Map<string, number>; otherJsMs: number; runtimeMs: number; profileBusyMs: number; otherJsRoots: Map<string, number> };
+}
+
+async function sample(
   ctx: RunContext,
-  workload: Workload,
   run: () => Promise<{ status: number; body: unknown }[]>,
-  options: { ops: number; concurrency: number },
-): Promise<WorkloadCost> {
+  ops: number,
+  concurrency: number,
+): Promise<Sample> {
   const { target } = ctx;
   await settle(ctx, ctx.profile.settleSeconds);
   const statuses: Record<string, number> = {};
   let calls = 0;
-  const started = performance.now();
   let seconds = 0;
   const work = async () => {
     await readMeter(ctx, true);
     const before = snapshot(target.pids());
+    const started = performance.now();
     await pool(
-      Array.from({ length: options.ops }, (_, i) => i),
-      options.concurrency,
+      Array.from({ length: ops }, (_, i) => i),
+      concurrency,
       async () => {
         for (const answer of await run()) {
           calls++;
@@ -249,29 +304,99 @@ async function measure(
     const meter = await readMeter(ctx, false);
     return { meter, procCpuMs: cpu.targetCores * cpu.wallMs };
   };
-  let profile: CpuProfile | undefined;
-  let result: Awaited<ReturnType<typeof work>>;
-  if (target.inspectorUrl !== undefined) {
-    const profiled = await profileWhile(target.inspectorUrl, work);
-    result = profiled.result;
-    profile = profiled.profile;
-  } else {
-    result = await work();
+  if (target.inspectorUrl === undefined || target.bundle === undefined) {
+    const result = await work();
+    return { ops, calls, statuses, seconds, ...result };
   }
-  const ops = options.ops;
-  const { meter } = result;
-  const out: WorkloadCost = { ...workload, ops, calls, statuses, seconds, meter, procCpuMsPerOp: result.procCpuMs / ops };
+  const { result, profile } = await profileWhile(target.inspectorUrl, work);
+  const times = await roleTimes(profile as CpuProfile, target.bundle, `${target.bundle}.map`, ROLES);
+  // The profile's milliseconds are wall time while busy (on a shared machine, waits for a core
+  // too): only its shares are used, of /proc's CPU.
+  const scale = times.busyMs > 0 ? result.procCpuMs / times.busyMs : 0;
+  return {
+    ops,
+    calls,
+    statuses,
+    seconds,
+    ...result,
+    split: {
+      roles: new Map(times.roles.map((r) => [r.role, r.ms * scale])),
+      otherJsMs: times.otherJsMs * scale,
+      runtimeMs: times.runtimeMs * scale,
+      profileBusyMs: times.busyMs,
+      otherJsRoots: new Map(times.otherJsRoots.map((r) => [r.root, r.ms * scale])),
+    },
+  };
+}
+
+/** Adds two windows of the meter (busiest objects and distinct counts: per window, the larger kept). */
+function addMeters(a: MeterCounts, b: MeterCounts): MeterCounts {
+  // Numbers add up; anything else (a statement's text, whether D1 was hooked) is kept from the first.
+  const addNumbers = <T extends object>(x: T, y: T): T =>
+    Object.fromEntries(
+      Object.entries(x).map(([k, v]) => [k, typeof v === "number" ? v + (((y as Record<string, unknown>)[k] as number) ?? 0) : v]),
+    ) as T;
+  const objects: MeterCounts["objects"] = { ...a.objects };
+  for (const [name, c] of Object.entries(b.objects)) objects[name] = objects[name] === undefined ? c : addNumbers(objects[name], c);
+  const statements: MeterCounts["statements"] = {};
+  for (const meter of [a, b]) {
+    for (const [name, list] of Object.entries(meter.statements)) {
+      const merged = new Map((statements[name] ?? []).map((st) => [st.sql, { ...st }]));
+      for (const st of list) {
+        const known = merged.get(st.sql);
+        merged.set(st.sql, known === undefined ? { ...st } : addNumbers(known, st));
+      }
+      statements[name] = [...merged.values()].sort((x, y) => y.rowsWritten - x.rowsWritten || y.runs - x.runs);
+    }
+  }
+  const busiest: MeterCounts["busiest"] = { ...a.busiest };
+  for (const [name, list] of Object.entries(b.busiest)) {
+    if ((list[0]?.requests ?? 0) > (busiest[name]?.[0]?.requests ?? 0)) busiest[name] = list;
+  }
+  const distinctObjects: MeterCounts["distinctObjects"] = { ...a.distinctObjects };
+  for (const [name, n] of Object.entries(b.distinctObjects)) distinctObjects[name] = Math.max(n, distinctObjects[name] ?? 0);
+  return {
+    worker: addNumbers(a.worker, b.worker),
+    objects,
+    queue: addNumbers(a.queue, b.queue),
+    d1: addNumbers(a.d1, b.d1),
+    busiest,
+    distinctObjects,
+    statements,
+  };
+}
+
+/** A workload's figures from its windows (one, or several alternating with another workload's). */
+function summarize(workload: Workload, samples: Sample[]): WorkloadCost {
+  const ops = samples.reduce((s, x) => s + x.ops, 0);
+  const statuses: Record<string, number> = {};
+  for (const x of samples) for (const [k, v] of Object.entries(x.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const meter = samples.map((x) => x.meter).reduce(addMeters);
+  const procCpuMs = samples.reduce((s, x) => s + x.procCpuMs, 0);
+  const out: WorkloadCost = {
+    ...workload,
+    ops,
+    calls: samples.reduce((s, x) => s + x.calls, 0),
+    statuses,
+    seconds: samples.reduce((s, x) => s + x.seconds, 0),
+    meter,
+    procCpuMsPerOp: procCpuMs / ops,
+  };
   let workerCpuMs = 0;
-  if (profile !== undefined && target.bundle !== undefined) {
-    const times = await roleTimes(profile, target.bundle, `${target.bundle}.map`, ROLES);
-    const share = (ms: number) => (times.busyMs > 0 ? ms / times.busyMs : 0);
-    const procMs = result.procCpuMs / ops;
+  const splits = samples.flatMap((x) => (x.split === undefined ? [] : [x.split]));
+  if (splits.length === samples.length && splits.length > 0) {
+    const total = (pick: (x: NonNullable<Sample["split"]>) => number) => splits.reduce((s, x) => s + pick(x), 0);
+    const roots = new Map<string, number>();
+    for (const x of splits) for (const [root, ms] of x.otherJsRoots) roots.set(root, (roots.get(root) ?? 0) + ms);
     out.cpu = {
-      roles: times.roles.map((r) => ({ role: r.role, msPerOp: share(r.ms) * procMs })),
-      otherJsMsPerOp: share(times.otherJsMs) * procMs,
-      runtimeMsPerOp: share(times.runtimeMs) * procMs,
-      profileBusyMsPerOp: times.busyMs / ops,
-      otherJsRoots: times.otherJsRoots.map((r) => ({ root: r.root, share: share(r.ms) })),
+      roles: ROLE_NAMES.map((role) => ({ role, msPerOp: total((x) => x.roles.get(role) ?? 0) / ops })),
+      otherJsMsPerOp: total((x) => x.otherJsMs) / ops,
+      runtimeMsPerOp: total((x) => x.runtimeMs) / ops,
+      profileBusyMsPerOp: total((x) => x.profileBusyMs) / ops,
+      otherJsRoots: [...roots.entries()]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 5)
+        .map(([root, ms]) => ({ root, share: procCpuMs > 0 ? ms / procCpuMs : 0 })),
     };
     workerCpuMs = out.cpu.roles.filter((r) => WORKER_BILLED_ROLES.has(r.role)).reduce((sum, r) => sum + r.msPerOp, 0);
   }

@@ -36,6 +36,8 @@ export interface MeterConfig {
 }
 
 export interface ObjectCounts {
+  /** Objects constructed (a first call, or a call after eviction: the class's constructor ran). */
+  constructed: number;
   requests: number;
   alarms: number;
   statements: number;
@@ -52,7 +54,7 @@ export interface MeterCounts {
   queue: { sends: number; messages: number; bytes: number; chunks64k: number };
   d1: { queries: number; rowsRead: number; rowsWritten: number; hooked: boolean };
   /** Per class, the objects that received the most calls (and alarms), busiest first. */
-  busiest: Record<string, { id: string; requests: number }[]>;
+  busiest: Record<string, { id: string; name?: string; requests: number }[]>;
   /** Per class, how many distinct objects received a call or ran an alarm. */
   distinctObjects: Record<string, number>;
   /** Per class, each distinct SQL text run (whitespace collapsed, cut at 160 characters), most rows written first. */
@@ -98,7 +100,7 @@ function called(className: string, id: string): void {
 function objectCounts(className: string): ObjectCounts {
   let c = counts.objects[className];
   if (c === undefined) {
-    c = { requests: 0, alarms: 0, statements: 0, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, activeMs: 0 };
+    c = { constructed: 0, requests: 0, alarms: 0, statements: 0, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, activeMs: 0 };
     counts.objects[className] = c;
   }
   return c;
@@ -247,11 +249,21 @@ function meteredStub(stub: any, className: string): any {
   });
 }
 
+/** Object ids the code made from names (`idFromName`), so the busiest objects can be told apart by name. */
+const idNames = new Map<string, string>();
+
 function meteredNamespace(namespace: any, className: string): any {
   return new Proxy(namespace, {
     get(target, property) {
       const value = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
+      if (property === "idFromName") {
+        return (...args: unknown[]) => {
+          const id = Reflect.apply(value, target, args);
+          if (idNames.size < 100_000) idNames.set(String(id), String(args[0]));
+          return id;
+        };
+      }
       if (property === "get" || property === "getByName") {
         return (...args: unknown[]) => meteredStub(Reflect.apply(value, target, args), className);
       }
@@ -333,6 +345,7 @@ function meteredClass(Base: Constructor, className: string, config: MeterConfig)
       }
       hookStorage(ctx.storage);
       storageOwner.set(ctx.storage, className);
+      objectCounts(className).constructed++;
       super(ctx, meterEnv(env, config));
     }
   };
@@ -368,13 +381,14 @@ function snapshot(reset: boolean): MeterCounts {
   for (const [key, requests] of perObject) {
     const [className = "", id = ""] = key.split("\u0000");
     const list = busiest[className] ?? [];
-    list.push({ id, requests });
+    const name = idNames.get(id);
+    list.push({ id, ...(name === undefined ? {} : { name }), requests });
     busiest[className] = list;
     distinctObjects[className] = (distinctObjects[className] ?? 0) + 1;
   }
   for (const list of Object.values(busiest)) {
     list.sort((a, b) => b.requests - a.requests);
-    list.splice(3);
+    list.splice(10);
   }
   const statements: MeterCounts["statements"] = {};
   for (const [key, st] of perStatement) {
