@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Actor } from "../events/event";
+import { faultyQueue } from "../faults/faults";
 import { WebhookRepository } from "../webhooks/subscriptions";
 import { AlarmSchedule } from "./alarm";
 import { LowStockAlerts } from "./alerts";
@@ -63,7 +64,8 @@ export class StockItem extends DurableObject<Env> {
     const stores = openStores(storage.sql);
     const membership = this.membership;
     this.stores = stores;
-    this.queue = env.EVENTS_QUEUE;
+    // A pass-through unless FAULT_INJECTION is "true" (the soak): then the Queue obeys its fault switches.
+    this.queue = faultyQueue(env.EVENTS_QUEUE, env);
     this.changes = new ChangeLog(storage, stores, membership, {
       sweep: (now) => this.holds.expireDue(now),
       crossed: (after) => this.alerts.crossed(after),
