@@ -59,6 +59,8 @@ export default defineConfig({
           name: "node",
           include: ["test/node/**/*.test.ts"],
           environment: "node",
+          // They start processes (a stand-in wrangler, tsx): 5 s is too tight beside CI's other lanes.
+          testTimeout: 30_000,
         },
       },
       {
