@@ -299,8 +299,12 @@ function sqlTable(costs: CostsResult): string[] {
     for (const [className, c] of Object.entries(m.objects)) {
       if (c.requests + c.alarms + c.statements === 0) continue;
       const per = (x: number) => (x / w.ops).toFixed(2);
+      const calls = Object.entries(m.methods?.[className] ?? {})
+        .sort((x, y) => y[1] - x[1])
+        .map(([method, n]) => `${method} ${per(n)}`)
+        .join(", ");
       lines.push(
-        `| ${w.label} | ${className} | ${per(c.requests)} | ${per(c.alarms)} | ${m.distinctObjects[className] ?? 0} | ${c.constructed} | ${per(c.statements)} | ${per(c.rowsRead)} | ${per(c.rowsWritten)} | ${per(c.alarmsSet)} | ${per(c.activeMs)} |`,
+        `| ${w.label} | ${className} | ${per(c.requests)}${calls === "" ? "" : ` (${calls})`} | ${per(c.alarms)} | ${m.distinctObjects[className] ?? 0} | ${c.constructed} | ${per(c.statements)} | ${per(c.rowsRead)} | ${per(c.rowsWritten)} | ${per(c.alarmsSet)} | ${per(c.activeMs)} |`,
       );
     }
     const q = m.queue;

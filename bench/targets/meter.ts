@@ -57,6 +57,8 @@ export interface MeterCounts {
   busiest: Record<string, { id: string; name?: string; requests: number }[]>;
   /** Per class, how many distinct objects received a call or ran an alarm. */
   distinctObjects: Record<string, number>;
+  /** Per class, the calls each RPC method (or `fetch`) received, and the alarms run. */
+  methods: Record<string, Record<string, number>>;
   /** Per class, each distinct SQL text run (whitespace collapsed, cut at 160 characters), most rows written first. */
   statements: Record<string, StatementCounts[]>;
 }
@@ -73,7 +75,7 @@ export const METER_PATH = "/__bench/meter";
 type AnyFunction = (...args: any[]) => any;
 type Constructor = new (...args: any[]) => any;
 
-type Totals = Omit<MeterCounts, "busiest" | "distinctObjects" | "statements">;
+type Totals = Omit<MeterCounts, "busiest" | "distinctObjects" | "statements" | "methods">;
 
 const fresh = (): Totals => ({
   worker: { requests: 0, queueBatches: 0, queueMessages: 0 },
@@ -85,6 +87,13 @@ const fresh = (): Totals => ({
 let counts: Totals = fresh();
 /** Calls per object, "class:id" -> calls, since the last reset. */
 let perObject = new Map<string, number>();
+/** Calls per "class\0method", since the last reset. */
+let perMethod = new Map<string, number>();
+
+function calledMethod(className: string, method: string): void {
+  const key = `${className}\u0000${method}`;
+  perMethod.set(key, (perMethod.get(key) ?? 0) + 1);
+}
 /** Per "class\0sql": runs and rows, since the last reset. */
 let perStatement = new Map<string, StatementCounts>();
 
@@ -234,6 +243,7 @@ function meteredStub(stub: any, className: string): any {
       return (...args: unknown[]) => {
         objectCounts(className).requests++;
         called(className, id);
+        calledMethod(className, property);
         const leave = enter(className, id);
         try {
           // Reflect.apply: a stub's method is itself an RPC proxy, on which `.apply` would be a remote call.
@@ -357,6 +367,7 @@ function meteredClass(Base: Constructor, className: string, config: MeterConfig)
       writable: true,
       value: function meteredAlarm(this: { ctx: { id: unknown } }, ...args: unknown[]) {
         objectCounts(className).alarms++;
+        calledMethod(className, "alarm (run)");
         called(className, String(this.ctx.id));
         const leave = enter(className, String(this.ctx.id));
         try {
@@ -396,13 +407,19 @@ function snapshot(reset: boolean): MeterCounts {
     statements[className] = [...(statements[className] ?? []), { ...st }];
   }
   for (const list of Object.values(statements)) list.sort((a, b) => b.rowsWritten - a.rowsWritten || b.runs - a.runs);
-  const out = { ...(JSON.parse(JSON.stringify(counts)) as Totals), busiest, distinctObjects, statements };
+  const methods: MeterCounts["methods"] = {};
+  for (const [key, n] of perMethod) {
+    const [className = "", method = ""] = key.split("\u0000");
+    methods[className] = { ...(methods[className] ?? {}), [method]: n };
+  }
+  const out = { ...(JSON.parse(JSON.stringify(counts)) as Totals), busiest, distinctObjects, statements, methods };
   if (reset) {
     const hooked = counts.d1.hooked;
     counts = fresh();
     counts.d1.hooked = hooked;
     perObject = new Map();
     perStatement = new Map();
+    perMethod = new Map();
   }
   return out;
 }
