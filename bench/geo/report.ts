@@ -291,7 +291,7 @@ export function chart(rows: readonly Row[], designs: readonly DesignKey[], workl
   const panelHeight = 230;
   const width = 940;
   const left = 56;
-  const top = 54;
+  const top = 80;
   const gap = 46;
   const height = top + workloads.length * (panelHeight + gap) + 10;
   const max = Math.max(50, ...rows.filter((r) => r.op === "reserve" && workloads.includes(r.workload)).map((r) => r.p50Ms));
@@ -307,9 +307,9 @@ export function chart(rows: readonly Row[], designs: readonly DesignKey[], workl
     `<text x="${left}" y="38" fill="#555">${xmlText(caption)}</text>`,
   ];
   designs.forEach((d, i) => {
-    const x = width - 16 - (designs.length - i) * 150;
+    const x = left + i * 170;
     out.push(
-      `<rect x="${x}" y="${top - 16}" width="12" height="12" fill="${COLOURS[d]}"/><text x="${x + 16}" y="${top - 6}">${xmlText(DESIGN_NAMES[d])}</text>`,
+      `<rect x="${x}" y="46" width="12" height="12" fill="${COLOURS[d]}"/><text x="${x + 16}" y="56">${xmlText(DESIGN_NAMES[d])}</text>`,
     );
   });
   workloads.forEach((workload, p) => {

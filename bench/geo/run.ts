@@ -183,7 +183,7 @@ async function runDesign(design: Design, runTag: string, sent: Sent[], samples: 
   };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<boolean> {
   const started = new Date();
   const date = started.toISOString().slice(0, 10);
   const runTag = started.getTime().toString(36);
@@ -331,10 +331,16 @@ async function main(): Promise<void> {
   await writeFile(join(ROOT, svgPath), chart(rows, shown, ["single", "flash"], caption));
   progress.clear();
   process.stdout.write(`${markdown}\nwritten: ${jsonPath}, ${mdPath}, ${svgPath}\n`);
+  return runs.every((r) => r.audit.pass) && runs.length === designs.length;
 }
 
+// Exit code: 0 when every design ran and passed its audit, 1 when one did not, 2 when the bench crashed.
+let code = 2;
 try {
-  await main();
+  code = (await main()) ? 0 : 1;
+} catch (error) {
+  progress.log(`geo bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 } finally {
   await stopAll();
 }
+process.exit(code);

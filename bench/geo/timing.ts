@@ -38,12 +38,14 @@ export function parseServerTiming(header: string | null): TimingEntry[] {
 }
 
 /**
- * Commits on the buyer's path of one reservation call, besides the calls' round trips. The
- * coordinator records the reservation (one commit) and each stock item or pool object records
- * its hold (one commit, in parallel with the other lines): 2 commits in sequence. A commit of a
- * reservation is the same shape.
+ * Commits on the buyer's path of one reservation call, besides the calls' round trips
+ * (src/reservations/placement.ts and settlement.ts): the coordinator records its intent before
+ * it calls any item (one commit: the output gate holds the calls until it is confirmed), each
+ * stock item or pool object records its hold (one commit, all lines in parallel), then the
+ * coordinator records the outcome (one commit, before the answer leaves): 3 commits in
+ * sequence. A commit of a reservation has the same shape.
  */
-export const COORDINATOR_COMMITS = 1;
+export const COORDINATOR_COMMITS = 2;
 export const ITEM_COMMITS = 1;
 
 /** One call's path, as the answer shows it. */
