@@ -95,6 +95,17 @@ export class History {
     return [...load, ...checker];
   }
 
+  /** The writes (not reads) about `key` answered between two instants (epoch ms), by number. */
+  writesBetween(key: string, fromEpochMs: number, toEpochMs: number, limit = 6): number[] {
+    const from = fromEpochMs - this.startedAt;
+    const to = toEpochMs - this.startedAt;
+    const definitive = (e: Exchange) => e.status !== 0 && e.status < 500 && e.status !== 429;
+    return this.exchanges
+      .filter((e) => e.keys.includes(key) && e.method !== "GET" && definitive(e) && e.doneMs >= from && e.sentMs <= to)
+      .slice(0, limit)
+      .map((e) => e.n);
+  }
+
   byNumber(n: number): Exchange | undefined {
     return this.exchanges.find((e) => e.n === n);
   }

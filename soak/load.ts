@@ -26,6 +26,8 @@ const OPS = {
   count: 4,
   adjust: 7,
   read: 6,
+  "d1-read": 4,
+  "webhook-admin": 1,
 } as const;
 
 type Op = keyof typeof OPS;
@@ -78,6 +80,10 @@ export class LoadClient {
         return this.count(this.random.pick(world.items));
       case "adjust":
         return this.adjust(this.random.chance(0.4) ? this.random.pick(world.watched) : this.random.pick(world.items));
+      case "d1-read":
+        return this.readD1();
+      case "webhook-admin":
+        return this.webhookAdmin();
       case "read":
         return this.read();
       default: {
@@ -285,24 +291,47 @@ export class LoadClient {
     else this.ctx.anomaly(out.last.n, `adjust ${item.key}: ${out.last.status} ${code(out)}`);
   }
 
+  /** Reads that need D1 (events, the listing, webhooks): 503 with Retry-After while it is down. */
+  private async readD1(): Promise<void> {
+    const item = this.random.pick(this.ctx.world.watched);
+    const path = this.random.pick([`/v1/events?sku=${item.sku}&warehouse=${item.warehouse}&limit=5`, "/v1/stock?limit=5", "/v1/webhooks"]);
+    await this.client.once({ method: "GET", path, op: "d1-read", keys: [item.key] });
+  }
+
+  /**
+   * A D1 write: a subscription created and deleted again, each until definitive, for a SKU that
+   * is never stocked (so it never delivers). A create retried after a lost answer may leave a
+   * second subscription behind; it is harmless for the same reason.
+   */
+  private async webhookAdmin(): Promise<void> {
+    const url = `${this.ctx.world.subscriptions[0]?.url ?? "http://127.0.0.1:9/none"}-unused`;
+    const created = await this.write({
+      method: "POST",
+      path: "/v1/webhooks",
+      body: { url, sku: "UNSTOCKED" },
+      op: "webhook-create",
+      keys: [],
+    });
+    const id = (created.last.answer as { id?: string } | null)?.id;
+    if (created.last.status !== 201 || id === undefined) {
+      if (!created.gaveUp) this.ctx.anomaly(created.last.n, `webhook create: ${created.last.status} ${code(created)}`);
+      return;
+    }
+    const deleted = await this.write({ method: "DELETE", path: `/v1/webhooks/${id}`, op: "webhook-delete", keys: [id] });
+    // 404 after a retry: the first attempt deleted it and its answer was lost.
+    const ok = deleted.last.status === 204 || (deleted.last.status === 404 && deleted.uncertain);
+    if (!ok && !deleted.gaveUp) this.ctx.anomaly(deleted.last.n, `webhook delete ${id}: ${deleted.last.status} ${code(deleted)}`);
+  }
+
   private async read(): Promise<void> {
     const world = this.ctx.world;
-    const what = this.random.int(0, 4);
+    const what = this.random.int(0, 2);
     if (what === 0 && this.own.length > 0) {
       const id = this.random.pick(this.own);
       await this.client.once({ method: "GET", path: `/v1/reservations/${id}`, op: "read", keys: [id] });
     } else if (what === 1) {
       const item = this.random.pick(world.items);
       await this.client.once({ method: "GET", path: `/v1/stock/${item.sku}/${item.warehouse}`, op: "read", keys: [item.key] });
-    } else if (what === 3) {
-      // Reads that need D1 (events, the listing, webhooks): 503 with Retry-After while it is down.
-      const item = this.random.pick(world.watched);
-      const path = this.random.pick([
-        `/v1/events?sku=${item.sku}&warehouse=${item.warehouse}&limit=5`,
-        "/v1/stock?limit=5",
-        "/v1/webhooks",
-      ]);
-      await this.client.once({ method: "GET", path, op: "read", keys: [item.key] });
     } else {
       const sku = this.random.pick(world.sourcedSkus);
       await this.client.once({

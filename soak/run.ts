@@ -105,7 +105,7 @@ async function main(): Promise<number> {
   const checks: Check[] = [];
   const readback = await checkReservations(checker, model);
   checks.push(readback.check);
-  const { checks: itemChecks, facts } = await checkItems(checker, model, world.items, readback.openHolds, readback.read, waitMs);
+  const { checks: itemChecks, facts } = await checkItems(checker, history, model, world.items, readback.openHolds, readback.read, waitMs);
   checks.push(...itemChecks);
   checks.push(await checkPools(checker, world.pooled, facts.levels));
   checks.push(await checkWebhooks(receivers, world.subscriptions, facts.events, WATCH_THRESHOLD, waitMs));

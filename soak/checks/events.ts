@@ -11,6 +11,8 @@ export interface StockEvent {
   onHand: number;
   reserved: number;
   reservationId?: string | null;
+  /** When the change was made (ISO 8601). */
+  at: string;
 }
 
 export interface Level {

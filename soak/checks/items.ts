@@ -1,5 +1,6 @@
 import { pool } from "../../bench/lib/api";
 import type { Client } from "../client";
+import type { History } from "../history";
 import type { Model } from "../model";
 import type { Item } from "../world";
 import { type Check, fmt, type Violation, verdict } from "./check";
@@ -7,9 +8,10 @@ import { eventsWhenCaughtUp, type Level, type StockEvent } from "./events";
 
 /**
  * Per item, the service's level and its events in D1 against what the clients know:
- *  - no oversell: after every event that raised `reserved`, onHand − reserved ≥ 0 (a hold
- *    is never granted beyond what is there, at any acknowledged point);
- *  - events run `seq` 1..version with no gap or repeat, and their deltas add up to the level;
+ *  - no oversell: every event that raised `reserved` left onHand − reserved ≥ 0 (the level it
+ *    carries: a hold is never granted beyond what is there, at any acknowledged point);
+ *  - events run `seq` 1..version with no gap or repeat, their deltas add up to the level, and
+ *    each carries the level its deltas reach;
  *  - onHand = counts + adjustments − commits: every count acknowledged with If-Match "v" is the
  *    event v+1 (a stock.set to its figure), a count refused with 412 is not, and every
  *    stock.set is the first set or a count; the adjustments applied (each Idempotency-Key once)
@@ -26,6 +28,7 @@ export interface ItemFacts {
 
 export async function checkItems(
   client: Client,
+  history: History,
   model: Model,
   items: Item[],
   openHolds: Map<string, number>,
@@ -65,20 +68,37 @@ export async function checkItems(
       const missing = [];
       const have = new Set(list.map((e) => e.seq));
       for (let s = 1; s <= level.version && missing.length < 5; s++) if (!have.has(s)) missing.push(s);
+      // The writes that made the first missing events: those answered between the events around the gap.
+      const first = missing[0];
+      const before = list.filter((e) => first !== undefined && e.seq < first).at(-1);
+      const after = list.find((e) => first !== undefined && e.seq > first);
+      const from = before === undefined ? 0 : Date.parse(before.at);
+      const to = after === undefined ? Date.now() : Date.parse(after.at);
+      const writes = history.writesBetween(item.key, from, to);
       v.events.push({
-        what: `${item.key}: ${list.length} events in D1 for version ${level.version}; missing seq ${missing.join(", ") || "none"}`,
+        what: `${item.key}: ${list.length} events in D1 for version ${level.version}; missing seq ${missing.join(", ") || "none"}${writes.length > 0 ? " (the writes that made them follow)" : ""}`,
         keys,
+        ...(writes.length > 0 ? { exchanges: writes } : {}),
       });
     }
     let onHand = 0;
     let reserved = 0;
+    let fieldsOk = true;
     for (const e of list) {
       onHand += e.onHandDelta;
       reserved += e.reservedDelta;
-      if (e.reservedDelta > 0 && onHand - reserved < 0) {
+      // Each event carries the level after it: a hold that left less on hand than reserved was oversold.
+      if (e.reservedDelta > 0 && e.onHand - e.reserved < 0) {
         v.oversell.push({
-          what: `${item.key}: after event ${e.seq} (${e.type} ${e.reservationId ?? ""}) onHand ${onHand} < reserved ${reserved}`,
-          keys: [item.key, ...(e.reservationId ? [e.reservationId] : [])],
+          what: `${item.key}: after event ${e.seq} (${e.type} ${e.reservationId ?? ""}) onHand ${e.onHand} < reserved ${e.reserved}`,
+          keys: [...(e.reservationId ? [e.reservationId] : []), item.key],
+        });
+      }
+      if (seqOk && fieldsOk && (e.onHand !== onHand || e.reserved !== reserved)) {
+        fieldsOk = false;
+        v.events.push({
+          what: `${item.key}: event ${e.seq} says onHand ${e.onHand}, reserved ${e.reserved}; the deltas up to it give ${onHand}/${reserved}`,
+          keys,
         });
       }
     }
