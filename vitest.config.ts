@@ -33,6 +33,8 @@ export default defineConfig({
                 CONFIRM_EVENTS_IN_D1: "true",
                 // Test-only key ring for webhook secrets at rest (src/webhooks/secret-box.ts).
                 WEBHOOK_SECRET_KEYS: "test-1:Ja9rNcHtg3e44jNxnniVlgmFH0mTbRugnYDIUyCRBP4=",
+                // Every request of the tests comes from this region, as under `npm start` (src/regions/caller.ts).
+                LOCAL_REGION: "weur",
                 // Applied to D1 by test/setup/apply-migrations.ts, the same files `npm start` applies.
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },

@@ -1,7 +1,7 @@
 // `npm start`: creates .dev.vars from .dev.vars.example, or adds the keys a newer example
 // has and an older copy lacks (CONFIRM_EVENTS_IN_D1, for one, which the local in-memory
-// Queue needs; WEBHOOK_SECRET_KEYS, without which no webhook can be created), without
-// touching values already set.
+// Queue needs; WEBHOOK_SECRET_KEYS, without which no webhook can be created; LOCAL_REGION, the
+// region every local request comes from), without touching values already set.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const example = readFileSync(".dev.vars.example", "utf8");

@@ -140,7 +140,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hold stock for every line, or for none */
+        /**
+         * Hold stock for every line, or for none
+         * @description Without `id`, the server makes one in the caller's region (`rsv_<region>_…`): the reservation is then coordinated there. A client-chosen `id` is coordinated by its one home coordinator world-wide, which may cost a round trip to another region (docs/regions.md).
+         */
         post: operations["createReservation"];
         delete?: never;
         options?: never;
@@ -626,6 +629,11 @@ export interface components {
              * @example 2026-11-26T12:00:00.000Z
              */
             expiresAt: string;
+            /**
+             * @description Where the reservation is coordinated (v1.2): the region in a server-made id (`rsv_<region>_…`), else the region of the one coordinator that keeps this client-chosen id world-wide
+             * @enum {string}
+             */
+            region: "wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me";
         };
         Allocation: {
             sku: string;
@@ -1724,6 +1732,8 @@ export interface operations {
             /** @description The existing reservation with this id and these lines */
             200: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1733,6 +1743,8 @@ export interface operations {
             /** @description Held */
             201: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1771,6 +1783,8 @@ export interface operations {
             /** @description insufficient_stock (nothing held; `shortages`) or idempotency_conflict */
             409: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1811,6 +1825,8 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After": number;
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1833,6 +1849,8 @@ export interface operations {
             /** @description The reservation */
             200: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1871,6 +1889,8 @@ export interface operations {
             /** @description No such reservation */
             404: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1915,6 +1935,8 @@ export interface operations {
             /** @description The reservation after the change (repeats answer unchanged) */
             200: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1953,6 +1975,8 @@ export interface operations {
             /** @description No such reservation */
             404: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1962,6 +1986,8 @@ export interface operations {
             /** @description invalid_state: the reservation ended another way; `reservationStatus` says how */
             409: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1984,6 +2010,8 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After": number;
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2006,6 +2034,8 @@ export interface operations {
             /** @description The reservation after the change (repeats answer unchanged) */
             200: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2044,6 +2074,8 @@ export interface operations {
             /** @description No such reservation */
             404: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2053,6 +2085,8 @@ export interface operations {
             /** @description invalid_state: the reservation ended another way; `reservationStatus` says how */
             409: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2075,6 +2109,8 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After": number;
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2101,6 +2137,8 @@ export interface operations {
             /** @description The reservation holding exactly the new lines */
             200: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2110,6 +2148,8 @@ export interface operations {
             /** @description invalid_request (a line without warehouse on a reservation without channel), or unknown_channel */
             400: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2139,6 +2179,8 @@ export interface operations {
             /** @description No such reservation */
             404: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2148,6 +2190,8 @@ export interface operations {
             /** @description insufficient_stock (nothing changed) or invalid_state (not held) */
             409: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2188,6 +2232,8 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After": number;
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2214,6 +2260,8 @@ export interface operations {
             /** @description The reservation with its new expiresAt */
             200: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2252,6 +2300,8 @@ export interface operations {
             /** @description No such reservation */
             404: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2261,6 +2311,8 @@ export interface operations {
             /** @description invalid_state: the reservation is not held */
             409: {
                 headers: {
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2301,6 +2353,8 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After": number;
+                    /** @description W3C Server-Timing: the caller's region (`region;desc="weur"`), then each object called with its duration in ms: `coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called */
+                    "Server-Timing"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -11,6 +11,7 @@ import { healthRoutes } from "./health";
 import { keyRoutes } from "./keys";
 import { servedOpenApiConfig } from "./openapi";
 import { problems } from "./problem";
+import { callerRegionOf } from "./region";
 import { reservationRoutes } from "./reservations";
 import { createRouter } from "./router";
 import { stockRoutes } from "./stock";
@@ -36,6 +37,7 @@ export function createApp() {
   app.use("/v1/*", guardD1());
   // The OpenAPI document is public (contract v1.1), so documentation pages and generators can read it.
   app.use("/v1/*", except("/v1/openapi.json", authenticate()));
+  app.use("/v1/*", callerRegionOf());
   app.route("/", stockRoutes);
   app.route("/", reservationRoutes);
   app.route("/", availabilityRoutes);

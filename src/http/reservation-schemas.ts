@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { REGIONS } from "../regions/regions";
 import { STATUSES } from "../reservations/lifecycle";
 import { Identifier, Timestamp } from "./common-schemas";
 
@@ -96,6 +97,10 @@ export const Reservation = z
     allocations: z.array(Allocation).openapi({ description: "What each stock item holds (a line naming its warehouse is its own)" }),
     createdAt: Timestamp,
     expiresAt: Timestamp,
+    region: z.enum(REGIONS).openapi({
+      description:
+        "Where the reservation is coordinated (v1.2): the region in a server-made id (`rsv_<region>_…`), else the region of the one coordinator that keeps this client-chosen id world-wide",
+    }),
   })
   .openapi("Reservation");
 

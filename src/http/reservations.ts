@@ -1,15 +1,36 @@
+import type { Context } from "hono";
 import { channelFor } from "../channels/directory";
-import { coordinatorFor } from "../reservations/address";
-import type { ChangeResult, Shortage } from "../reservations/ReservationCoordinator";
+import type { Region } from "../regions/regions";
+import { newReservationId, regionOfReservationId } from "../regions/reservation-id";
+import type { AnsweredReservation, ChangeResult, Shortage } from "../reservations/ReservationCoordinator";
 import { json, jsonBody } from "./common-schemas";
+import { callCoordinator, serverTimingHeader } from "./coordinator-call";
 import { Problem, problems } from "./problem";
 import { problem } from "./problem-schemas";
 import { ChangeLinesBody, CreateReservationBody, ExtendReservationBody, Reservation, ReservationParams } from "./reservation-schemas";
-import { createRouter } from "./router";
+import { type AppEnv, createRouter } from "./router";
 import { scopedRoute } from "./scopes";
 
-function newReservationId(): string {
-  return `res_${crypto.randomUUID().replaceAll("-", "")}`;
+/**
+ * The reservation routes. Each reaches the reservation's coordinator through `callCoordinator`
+ * (src/http/coordinator-call.ts): the id alone says which one (src/reservations/address.ts), the
+ * caller's region goes with the call, and every answer that called it carries `Server-Timing`.
+ */
+
+/** `Server-Timing` on a route's answers (contract "Regions (v1.2)"): present whenever the coordinator was called. */
+function timed<R extends { description: string }>(response: R, required = true) {
+  return {
+    ...response,
+    headers: {
+      "Server-Timing": {
+        description:
+          'W3C Server-Timing: the caller\'s region (`region;desc="weur"`), then each object called with its duration in ms: ' +
+          "`coordinator;dur=…`, then one `item;dur=…` or `pool;dur=…` per stock object the coordinator called",
+        required,
+        schema: { type: "string" as const },
+      },
+    },
+  };
 }
 
 const createReservation = scopedRoute("reservations", {
@@ -19,12 +40,15 @@ const createReservation = scopedRoute("reservations", {
   tags: ["reservations"],
   summary: "Hold stock for every line, or for none",
   request: { body: jsonBody(CreateReservationBody) },
+  description:
+    "Without `id`, the server makes one in the caller's region (`rsv_<region>_…`): the reservation is then coordinated there. " +
+    "A client-chosen `id` is coordinated by its one home coordinator world-wide, which may cost a round trip to another region (docs/regions.md).",
   responses: {
-    201: json(Reservation, "Held"),
-    200: json(Reservation, "The existing reservation with this id and these lines"),
+    201: timed(json(Reservation, "Held")),
+    200: timed(json(Reservation, "The existing reservation with this id and these lines")),
     400: problem("invalid_request, or unknown_channel"),
-    409: problem("insufficient_stock (nothing held; `shortages`) or idempotency_conflict"),
-    503: problem("A stock item could not be reached; nothing held"),
+    409: timed(problem("insufficient_stock (nothing held; `shortages`) or idempotency_conflict"), false),
+    503: timed(problem("A stock item could not be reached; nothing held"), false),
   },
 });
 
@@ -35,14 +59,14 @@ const getReservation = scopedRoute("reservations", {
   tags: ["reservations"],
   summary: "Read a reservation",
   request: { params: ReservationParams },
-  responses: { 200: json(Reservation, "The reservation"), 404: problem("No such reservation") },
+  responses: { 200: timed(json(Reservation, "The reservation")), 404: timed(problem("No such reservation"), false) },
 });
 
 const changeResponses = {
-  200: json(Reservation, "The reservation after the change (repeats answer unchanged)"),
-  404: problem("No such reservation"),
-  409: problem("invalid_state: the reservation ended another way; `reservationStatus` says how"),
-  503: problem("A stock item could not be reached; retry"),
+  200: timed(json(Reservation, "The reservation after the change (repeats answer unchanged)")),
+  404: timed(problem("No such reservation"), false),
+  409: timed(problem("invalid_state: the reservation ended another way; `reservationStatus` says how"), false),
+  503: timed(problem("A stock item could not be reached; retry"), false),
 };
 
 const commitReservation = scopedRoute("reservations", {
@@ -75,10 +99,10 @@ const extendReservation = scopedRoute("reservations", {
     "A reservation whose expiry falls during the call is expired as a whole (409 invalid_state, reservationStatus expired), never extended on some lines only.",
   request: { params: ReservationParams, body: jsonBody(ExtendReservationBody) },
   responses: {
-    200: json(Reservation, "The reservation with its new expiresAt"),
-    404: problem("No such reservation"),
-    409: problem("invalid_state: the reservation is not held"),
-    503: problem("A stock item could not be reached; retry"),
+    200: timed(json(Reservation, "The reservation with its new expiresAt")),
+    404: timed(problem("No such reservation"), false),
+    409: timed(problem("invalid_state: the reservation is not held"), false),
+    503: timed(problem("A stock item could not be reached; retry"), false),
   },
 });
 
@@ -94,11 +118,11 @@ const changeLines = scopedRoute("reservations", {
     "and the reservation keeps its previous lines and holds exactly.",
   request: { params: ReservationParams, body: jsonBody(ChangeLinesBody) },
   responses: {
-    200: json(Reservation, "The reservation holding exactly the new lines"),
-    400: problem("invalid_request (a line without warehouse on a reservation without channel), or unknown_channel"),
-    404: problem("No such reservation"),
-    409: problem("insufficient_stock (nothing changed) or invalid_state (not held)"),
-    503: problem("A stock item could not be reached; nothing changed, retry"),
+    200: timed(json(Reservation, "The reservation holding exactly the new lines")),
+    400: timed(problem("invalid_request (a line without warehouse on a reservation without channel), or unknown_channel"), false),
+    404: timed(problem("No such reservation"), false),
+    409: timed(problem("insufficient_stock (nothing changed) or invalid_state (not held)"), false),
+    503: timed(problem("A stock item could not be reached; nothing changed, retry"), false),
   },
 });
 
@@ -106,10 +130,19 @@ function insufficientStock(shortages: Shortage[], detail: string): Problem {
   return new Problem(409, "insufficient_stock", "Insufficient stock", detail, { shortages });
 }
 
-function changeOutcome(id: string, result: ChangeResult) {
+/**
+ * The reservation as answered: with `region`, where it is coordinated. A coordinator older than
+ * regions (met only while a deploy is under way) does not say; then the id's region, else the
+ * caller's (a global coordinator's first callers after the deploy name its region the same way).
+ */
+function answered(reservation: AnsweredReservation, caller: Region) {
+  return { ...reservation, region: reservation.region ?? regionOfReservationId(reservation.id) ?? caller };
+}
+
+function changeOutcome(c: Context<AppEnv>, id: string, result: ChangeResult) {
   switch (result.kind) {
     case "ok":
-      return result.reservation;
+      return answered(result.reservation, c.get("region"));
     case "not_found":
       throw problems.notFound(`No reservation ${id}.`);
     case "invalid_state":
@@ -121,26 +154,34 @@ function changeOutcome(id: string, result: ChangeResult) {
   }
 }
 
-export const reservationRoutes = createRouter()
+const router = createRouter();
+router.use("/v1/reservations", serverTimingHeader());
+router.use("/v1/reservations/*", serverTimingHeader());
+
+export const reservationRoutes = router
   .openapi(createReservation, async (c) => {
     const body = c.req.valid("json");
-    const id = body.id ?? newReservationId();
+    const region = c.get("region");
+    const id = body.id ?? newReservationId(region);
     const channel = body.channel === undefined ? null : await channelFor(c.env.DB, body.channel);
     if (body.channel !== undefined && channel === null) throw problems.unknownChannel(body.channel);
     const lines = body.lines.map((line) => ({ sku: line.sku, warehouse: line.warehouse ?? null, quantity: line.quantity }));
-    const result = await coordinatorFor(c.env, id).place({
-      id,
-      lines,
-      ttlSeconds: body.ttlSeconds,
-      channel: channel === null ? null : { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock },
-      actor: c.get("principal").id,
-    });
+    const result = await callCoordinator(c, id, (coordinator) =>
+      coordinator.place({
+        id,
+        lines,
+        ttlSeconds: body.ttlSeconds,
+        channel: channel === null ? null : { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock },
+        actor: c.get("principal").id,
+        region,
+      }),
+    );
     switch (result.kind) {
       case "created":
         c.header("location", `/v1/reservations/${encodeURIComponent(id)}`);
-        return c.json(result.reservation, 201);
+        return c.json(answered(result.reservation, region), 201);
       case "existing":
-        return c.json(result.reservation, 200);
+        return c.json(answered(result.reservation, region), 200);
       case "idempotency_conflict":
         throw new Problem(
           409,
@@ -156,29 +197,32 @@ export const reservationRoutes = createRouter()
   })
   .openapi(getReservation, async (c) => {
     const { id } = c.req.valid("param");
-    const reservation = await coordinatorFor(c.env, id).get(id);
+    const reservation = await callCoordinator(c, id, (coordinator, region) => coordinator.get(id, region));
     if (reservation === null) throw problems.notFound(`No reservation ${id}.`);
-    return c.json(reservation, 200);
+    return c.json(answered(reservation, c.get("region")), 200);
   })
   .openapi(commitReservation, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).commit(id, c.get("principal").id)), 200);
+    const actor = c.get("principal").id;
+    return c.json(changeOutcome(c, id, await callCoordinator(c, id, (coordinator, region) => coordinator.commit(id, actor, region))), 200);
   })
   .openapi(releaseReservation, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).release(id, c.get("principal").id)), 200);
+    const actor = c.get("principal").id;
+    return c.json(changeOutcome(c, id, await callCoordinator(c, id, (coordinator, region) => coordinator.release(id, actor, region))), 200);
   })
   .openapi(changeLines, async (c) => {
     const { id } = c.req.valid("param");
     const lines = c.req.valid("json").lines.map((line) => ({ sku: line.sku, warehouse: line.warehouse ?? null, quantity: line.quantity }));
-    const coordinator = coordinatorFor(c.env, id);
     const actor = c.get("principal").id;
-    let result = await coordinator.changeLines({ id, lines, actor });
+    let result = await callCoordinator(c, id, (coordinator, region) => coordinator.changeLines({ id, lines, actor, region }));
     if (result.kind === "needs_channel") {
       const channel = await channelFor(c.env.DB, result.channel);
       if (channel === null) throw problems.unknownChannel(result.channel);
       const sourcing = { id: channel.id, warehouses: channel.warehouses, safetyStock: channel.safetyStock };
-      result = await coordinator.changeLines({ id, lines, actor, channel: sourcing });
+      result = await callCoordinator(c, id, (coordinator, region) =>
+        coordinator.changeLines({ id, lines, actor, channel: sourcing, region }),
+      );
     }
     switch (result.kind) {
       case "insufficient_stock":
@@ -193,11 +237,15 @@ export const reservationRoutes = createRouter()
       case "needs_channel":
         throw problems.unavailable();
       default:
-        return c.json(changeOutcome(id, result), 200);
+        return c.json(changeOutcome(c, id, result), 200);
     }
   })
   .openapi(extendReservation, async (c) => {
     const { id } = c.req.valid("param");
     const { ttlSeconds } = c.req.valid("json");
-    return c.json(changeOutcome(id, await coordinatorFor(c.env, id).extend(id, ttlSeconds, c.get("principal").id)), 200);
+    const actor = c.get("principal").id;
+    return c.json(
+      changeOutcome(c, id, await callCoordinator(c, id, (coordinator, region) => coordinator.extend(id, ttlSeconds, actor, region))),
+      200,
+    );
   });

@@ -1,6 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Actor } from "../events/event";
-import type { ChangeResult, LineChangeInput, LineChangeResult, PlaceInput, PlaceResult } from "./api";
+import { simulatedNetwork } from "../geo/network";
+import type { Region } from "../regions/regions";
+import { regionOfReservationId } from "../regions/reservation-id";
+import type { AnsweredReservation, ChangeResult, LineChangeInput, LineChangeResult, PlaceInput, PlaceResult, Timed } from "./api";
 import { Extension } from "./extension";
 import { LegacyLookup } from "./legacy";
 import { decide, type Request, type ReservationRecord, type ReservationView, statusAt, viewAt } from "./lifecycle";
@@ -11,7 +14,18 @@ import { Redrive } from "./redrive";
 import { Settlement } from "./settlement";
 import { StockGateway } from "./stock-gateway";
 
-export type { ChangeResult, LineChangeInput, LineChangeResult, PlaceInput, PlaceResult, Shortage, SourcingChannel } from "./api";
+export type {
+  AnsweredReservation,
+  ChangeResult,
+  LineChangeInput,
+  LineChangeResult,
+  PlaceInput,
+  PlaceResult,
+  Shortage,
+  SourcingChannel,
+  StockCallTiming,
+  Timed,
+} from "./api";
 
 /** What a change of each kind leaves the reservation as, when it succeeds. */
 const RESULTING_STATUS = { commit: "committed", release: "released", extend: "held", change: "held" } as const;
@@ -24,9 +38,14 @@ type Found =
 
 /**
  * Coordinates reservations across the stock items of their lines. One of a fixed pool
- * (address.ts): it keeps the records of every id that hashes to it, and is the only writer of
- * those records. Operations on one id run one at a time (`serially`), operations on different
- * ids interleave.
+ * (address.ts: a region's pool for server-made ids, the global pool for the others): it keeps
+ * the records of every id that hashes to it, and is the only writer of those records.
+ * Operations on one id run one at a time (`serially`), operations on different ids interleave.
+ *
+ * Every RPC may name the caller's region (optional: a Worker older than regions does not). Each
+ * operation is opened at the stock gateway with it and with this coordinator's region (the id's,
+ * or its own as records.ts keeps it); its answer carries `region` on the reservation and the
+ * `timings` of its stock calls, for the Worker's `Server-Timing` header (docs/regions.md).
  *
  * This class only wires the protocols it speaks; each lives in a module whose opening comment
  * writes it down (what it guarantees, what it records before calling which item methods, what
@@ -59,8 +78,9 @@ export class ReservationCoordinator extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.records = new ReservationRecords(ctx.storage);
-    this.stock = new StockGateway(env);
+    const network = simulatedNetwork(env);
+    this.records = new ReservationRecords(ctx.storage, network);
+    this.stock = new StockGateway(env, () => this.records.confirmed());
     this.legacy = new LegacyLookup(env, this.records);
     this.placement = new Placement(this.records, this.stock);
     this.settlement = new Settlement(this.records, this.stock);
@@ -75,39 +95,42 @@ export class ReservationCoordinator extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(() => this.records.open());
   }
 
-  async place(input: PlaceInput): Promise<PlaceResult> {
-    return this.serially(input.id, async () => {
+  async place(input: PlaceInput): Promise<Timed<PlaceResult>> {
+    return this.operation(input.id, input.region, async () => {
       const existing = await this.redrive.current(input.id, this.legacy.placementsAsk());
       return this.placement.place(input, existing);
     });
   }
 
-  async get(id: string): Promise<ReservationView | null> {
-    return this.serially(id, async () => {
+  /** `region`: the caller's (the same for the methods below). */
+  async get(id: string, region?: Region): Promise<AnsweredReservation | null> {
+    const answer = await this.operation(id, region, async () => {
       const record = await this.redrive.current(id, true);
-      return record === null ? null : viewAt(record, Date.now());
+      const reservation = record === null ? null : viewAt(record, Date.now());
+      return reservation === null ? { kind: "not_found" as const } : { kind: "ok" as const, reservation };
     });
+    return answer.kind === "ok" ? answer.reservation : null;
   }
 
   /** `actor`: who asked (an API key's id, `root`), recorded on the items' events; the same for the methods below. */
-  async commit(id: string, actor: Actor = null): Promise<ChangeResult> {
-    return this.change(id, "commit", (record) => this.settlement.commit({ ...record, actor }));
+  async commit(id: string, actor: Actor = null, region?: Region): Promise<Timed<ChangeResult>> {
+    return this.change(id, region, "commit", (record) => this.settlement.commit({ ...record, actor }));
   }
 
-  async release(id: string, actor: Actor = null): Promise<ChangeResult> {
-    return this.change(id, "release", (record) => this.settlement.release({ ...record, actor }));
+  async release(id: string, actor: Actor = null, region?: Region): Promise<Timed<ChangeResult>> {
+    return this.change(id, region, "release", (record) => this.settlement.release({ ...record, actor }));
   }
 
   /** Moves `expiresAt` to the later of itself and now + `ttlSeconds`, on every allocation or, if one expired meanwhile, expires all. */
-  async extend(id: string, ttlSeconds: number, actor: Actor = null): Promise<ChangeResult> {
-    return this.change(id, "extend", (record) =>
+  async extend(id: string, ttlSeconds: number, actor: Actor = null, region?: Region): Promise<Timed<ChangeResult>> {
+    return this.change(id, region, "extend", (record) =>
       this.extension.extend({ ...record, actor }, Math.max(record.expiresAt, Date.now() + ttlSeconds * 1000)),
     );
   }
 
   /** Replaces a held reservation's lines, all or nothing (line-changes.ts). */
-  async changeLines(input: LineChangeInput): Promise<LineChangeResult> {
-    return this.serially(input.id, async (): Promise<LineChangeResult> => {
+  async changeLines(input: LineChangeInput): Promise<Timed<LineChangeResult>> {
+    return this.operation(input.id, input.region, async (): Promise<LineChangeResult> => {
       const found = await this.find(input.id, "change");
       return found.kind === "proceed" || found.kind === "repeat" ? this.lineChanges.change(found.record, input) : found;
     });
@@ -129,10 +152,11 @@ export class ReservationCoordinator extends DurableObject<Env> {
   /** Commit, release or extend: the id's record, the rule's decision (lifecycle.ts `decide`), then the step. */
   private async change(
     id: string,
+    region: Region | undefined,
     request: Request,
     run: (record: ReservationRecord) => Promise<ReservationRecord>,
-  ): Promise<ChangeResult> {
-    return this.serially(id, async (): Promise<ChangeResult> => {
+  ): Promise<Timed<ChangeResult>> {
+    return this.operation(id, region, async (): Promise<ChangeResult> => {
       const found = await this.find(id, request);
       if (found.kind !== "proceed" && found.kind !== "repeat") return found;
       let record = found.record;
@@ -163,6 +187,31 @@ export class ReservationCoordinator extends DurableObject<Env> {
     const decision = decide(status, request);
     if (decision === "invalid_state") return { kind: "invalid_state", status };
     return decision === "proceed" ? { kind: "proceed", record } : { kind: "repeat", record };
+  }
+
+  /**
+   * Runs `run` as the one operation on `id` (serially), measured at the stock gateway: its answer
+   * gains the stock calls' `timings` and, on the reservation, the region it is coordinated in.
+   * It leaves once this object's writes are confirmed (at once outside the geo simulation).
+   */
+  private operation<T extends { kind: string; reservation?: AnsweredReservation }>(
+    id: string,
+    caller: Region | undefined,
+    run: () => Promise<T>,
+  ): Promise<Timed<T>> {
+    return this.serially(id, async () => {
+      const region = regionOfReservationId(id) ?? this.records.ownRegion(caller ?? null);
+      const operation = this.stock.open(id, caller ?? null, region);
+      try {
+        const answer: Timed<T> = await run();
+        await this.records.confirmed();
+        if (answer.reservation !== undefined && region !== null) answer.reservation = { ...answer.reservation, region };
+        answer.timings = operation.timings;
+        return answer;
+      } finally {
+        this.stock.close(id);
+      }
+    });
   }
 
   private serially<T>(id: string, operation: () => Promise<T>): Promise<T> {

@@ -4,6 +4,10 @@ import type { ReservationRecord } from "./lifecycle";
  * Every SQL statement of a ReservationCoordinator, in one place. One coordinator keeps the
  * records of many reservations (those whose id hashes to it), one row each.
  *
+ * `coordinator_facts` (v1.2) keeps what the coordinator knows of itself: its region. Created
+ * with `IF NOT EXISTS` like the rest, so a coordinator of an older version gains it when it
+ * next opens, its records untouched.
+ *
  * `due_at` is when the coordinator's alarm must look at the record again: soon for a step a
  * crash may have interrupted (`placing`, `committing`, `releasing`), else when the record's
  * retention ends and it is forgotten. The alarm is armed for the smallest `due_at`.
@@ -20,7 +24,22 @@ export class ReservationStore {
         due_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS reservations_by_due ON reservations (due_at);
+      CREATE TABLE IF NOT EXISTS coordinator_facts (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
     `);
+  }
+
+  /** A fact the coordinator keeps about itself (its region: records.ts), or null. */
+  fact(name: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM coordinator_facts WHERE name = ?", name).toArray()[0]?.value ?? null;
+  }
+
+  /** Records `value` unless a value is already recorded; answers the recorded one. */
+  recordFactOnce(name: string, value: string): string {
+    this.sql.exec("INSERT INTO coordinator_facts (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value);
+    return this.fact(name) ?? value;
   }
 
   load(id: string): ReservationRecord | null {

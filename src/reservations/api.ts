@@ -1,4 +1,5 @@
 import type { Actor } from "../events/event";
+import type { Region } from "../regions/regions";
 import type { RequestedLine, ReservationView, Status } from "./lifecycle";
 
 /**
@@ -14,7 +15,27 @@ export interface PlaceInput {
   channel?: SourcingChannel | null;
   /** Who asked (an API key's id, `root`), recorded on the items' events. */
   actor?: Actor;
+  /** The caller's region (optional in the RPC: a Worker older than regions does not say). */
+  region?: Region;
 }
+
+/**
+ * A reservation as the coordinator answers it: `region` is where it is coordinated (the id's
+ * region for a server-made id; else the region this coordinator records as its own). Absent only
+ * when a Worker older than regions called a coordinator that does not know its region yet.
+ */
+export type AnsweredReservation = ReservationView & { region?: Region };
+
+/** One call to a stock object during an RPC: `pool` for a pool member; `desc` its region when simulated. */
+export interface StockCallTiming {
+  name: "item" | "pool";
+  /** Milliseconds, wall clock, as the coordinator waited for it. */
+  dur: number;
+  desc?: Region;
+}
+
+/** Every answer of a changing RPC may carry its stock calls' timings (absent from a coordinator older than regions). */
+export type Timed<T> = T & { timings?: StockCallTiming[] };
 
 /** The channel a placement sources from, as the Worker read it (src/channels/directory.ts). */
 export interface SourcingChannel {
@@ -32,14 +53,14 @@ export interface Shortage {
 }
 
 export type PlaceResult =
-  | { kind: "created"; reservation: ReservationView }
-  | { kind: "existing"; reservation: ReservationView }
+  | { kind: "created"; reservation: AnsweredReservation }
+  | { kind: "existing"; reservation: AnsweredReservation }
   | { kind: "idempotency_conflict" }
   | { kind: "insufficient_stock"; shortages: Shortage[] }
   | { kind: "unavailable" };
 
 export type ChangeResult =
-  | { kind: "ok"; reservation: ReservationView }
+  | { kind: "ok"; reservation: AnsweredReservation }
   | { kind: "not_found" }
   | { kind: "invalid_state"; status: Status }
   | { kind: "unavailable" };
@@ -50,6 +71,7 @@ export interface LineChangeInput {
   /** The reservation's channel as the Worker read it; needed only when a line is sourced. */
   channel?: SourcingChannel | null;
   actor?: Actor;
+  region?: Region;
 }
 
 export type LineChangeResult =

@@ -110,7 +110,10 @@ export class LineChanges {
       const ch = channel as SourcingChannel;
       let stocks: { warehouse: string; available: number }[] = [];
       if (line.quantity > total) {
-        const free = await this.stock.availableAt(ch.warehouses.map((warehouse) => ({ sku: line.sku, warehouse })));
+        const free = await this.stock.availableAt(
+          ch.warehouses.map((warehouse) => ({ sku: line.sku, warehouse })),
+          record.id,
+        );
         if (free.some((f) => f === null)) return { kind: "refused", result: { kind: "unavailable" } };
         stocks = ch.warehouses.map((warehouse, i) => ({ warehouse, available: free[i] as number }));
       }
@@ -201,13 +204,13 @@ export class LineChanges {
     const i = change.allocations.findIndex((a) => a.sku === g.sku && a.warehouse === g.warehouse);
     const request = this.resizeRequest(record, change.number, g, keep);
     const member = change.placements[i];
-    if (typeof member === "number") return this.stock.at(g, member).resize({ ...request, member });
-    const answer = await this.stock.at(g).resize(request);
+    if (typeof member === "number") return this.stock.at(g, member, record.id).resize({ ...request, member });
+    const answer = await this.stock.at(g, null, record.id).resize(request);
     if (answer.ok || answer.reason !== "pooled") return answer;
     const chosen = poolMember(record.id, answer.shards);
     change.placements[i] = chosen;
     this.records.save({ ...record, change: { ...change, placements: [...change.placements] } });
-    return this.stock.at(g, chosen).resize({ ...request, member: chosen });
+    return this.stock.at(g, chosen, record.id).resize({ ...request, member: chosen });
   }
 
   private resizeRequest(record: ReservationRecord, change: number, item: ItemChange, keep: number): ResizeRequest {

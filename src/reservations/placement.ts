@@ -69,7 +69,7 @@ export class Placement {
     }
     const named = input.lines.filter(namesWarehouse);
     if (this.refusals.anyShort(named)) {
-      const shortages = await this.refusals.shortagesNow(named);
+      const shortages = await this.refusals.shortagesNow(named, input.id);
       if (shortages === null) return { kind: "unavailable" };
       if (shortages.length > 0) return { kind: "insufficient_stock", shortages };
     }
@@ -150,7 +150,7 @@ export class Placement {
       else if (failed) outcome = { kind: "unavailable" };
       else {
         const held = allocations.filter((_, i) => states[i] === "held");
-        const next = await nextRound(this.stock, record.lines, channel, held, view);
+        const next = await nextRound(this.stock, record.lines, channel, held, view, record.id);
         if (next.kind === "allocate" && next.lines.length === 0) {
           return this.placed(record, states, now);
         }

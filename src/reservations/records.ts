@@ -1,3 +1,5 @@
+import type { SimulatedNetwork } from "../geo/network";
+import { isRegion, type Region } from "../regions/regions";
 import { compact, forgetAt, isInterrupted, type ReservationRecord } from "./lifecycle";
 import { ReservationStore } from "./ReservationStore";
 
@@ -12,13 +14,31 @@ export const ALARM_BATCH = 100;
  * interrupted, else when its retention ends) and brings the alarm forward when that is earlier
  * than it is set to. So a write of an intent is also the arming of its re-drive: there is no
  * moment at which an intent is stored and nothing will come back to it.
+ *
+ * It also keeps the coordinator's own region (`ownRegion`): a coordinator of the global pool
+ * (address.ts) was created near its first request and never moves, so the region of the first
+ * caller that reached it after regions were introduced is recorded once and names where it is
+ * (an approximation: an object created before that keeps the place of its real first request).
+ *
+ * Geo simulation only (`network` not null): a write is confirmed after the simulated commit
+ * latency, and, as Cloudflare's output gate does, nothing leaves the object (a stock call, the
+ * answer) before the writes made so far are confirmed: `confirmed()`. Writes made together wait
+ * one commit. Without the simulation `save` pays one null check.
  */
 export class ReservationRecords {
   private readonly store: ReservationStore;
   /** Mirror of the scheduled alarm, so a save arms it only when it must ring earlier. */
   private alarmAt: number | null = null;
+  /** Simulation: a write not yet under confirmation, and the confirmation under way. */
+  private unconfirmed = false;
+  private confirming: Promise<void> = Promise.resolve();
+  /** `ownRegion`, once read or recorded. */
+  private region: Region | null = null;
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly network: SimulatedNetwork | null = null,
+  ) {
     this.store = new ReservationStore(storage.sql);
   }
 
@@ -37,7 +57,33 @@ export class ReservationRecords {
     const dueAt = isInterrupted(record.phase) ? Date.now() + REDRIVE_AFTER_MS : forgetAt(record);
     this.store.save(compact(record), dueAt);
     void this.armAlarm(dueAt, false);
+    if (this.network !== null) this.unconfirmed = true;
     return record;
+  }
+
+  /** Resolves once every write so far is confirmed (at once without the simulation). */
+  confirmed(): Promise<void> {
+    if (this.unconfirmed && this.network !== null) {
+      this.unconfirmed = false;
+      this.confirming = this.network.commit();
+    }
+    return this.confirming;
+  }
+
+  /**
+   * The coordinator's own region: the one recorded, else `caller` (recorded now, once), else
+   * null (a Worker older than regions called, and none was recorded yet).
+   */
+  ownRegion(caller: Region | null): Region | null {
+    if (this.region !== null) return this.region;
+    const known = this.store.fact("region");
+    if (isRegion(known)) this.region = known;
+    else if (caller !== null) {
+      const recorded = this.store.recordFactOnce("region", caller);
+      this.region = isRegion(recorded) ? recorded : caller;
+      if (this.network !== null) this.unconfirmed = true;
+    }
+    return this.region;
   }
 
   delete(id: string): void {

@@ -43,8 +43,8 @@ export class RefusalMemory {
   }
 
   /** What each line's item could not cover right now, read without holding; null if an item was unreachable. */
-  async shortagesNow(lines: readonly Line[]): Promise<Shortage[] | null> {
-    const free = await this.stock.availableAt(lines);
+  async shortagesNow(lines: readonly Line[], reservationId: string): Promise<Shortage[] | null> {
+    const free = await this.stock.availableAt(lines, reservationId);
     const shortages: Shortage[] = [];
     for (const [i, line] of lines.entries()) {
       const available = free[i];

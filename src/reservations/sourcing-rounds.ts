@@ -52,6 +52,7 @@ export async function nextRound(
   channel: SourcingChannel | null,
   held: readonly Line[],
   view: Map<string, number>,
+  reservationId: string,
 ): Promise<RoundPlan> {
   if (channel === null) return { kind: "allocate", lines: [] };
   const needs = requested.flatMap((line) => {
@@ -66,7 +67,7 @@ export async function nextRound(
       .filter((w) => !holding.has(w) && !view.has(stockItemName(line.sku, w)))
       .map((w) => ({ sku: line.sku, warehouse: w })),
   );
-  const levels = await stock.availableAt(unseen);
+  const levels = await stock.availableAt(unseen, reservationId);
   for (const [n, item] of unseen.entries()) {
     const available = levels[n];
     if (available === null || available === undefined) return { kind: "refuse", result: { kind: "unavailable" } };

@@ -3,7 +3,7 @@ import { call, expectInvalid, expectProblem, stocked, unique } from "./client";
 
 /** The reservation routes of the contract, through the Worker. */
 
-const RESERVATION_KEYS = ["allocations", "channel", "createdAt", "expiresAt", "id", "lines", "status"];
+const RESERVATION_KEYS = ["allocations", "channel", "createdAt", "expiresAt", "id", "lines", "region", "status"];
 
 const reserve = (json: unknown) => call("POST", "/v1/reservations", { json });
 

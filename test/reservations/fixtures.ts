@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { coordinatorFor } from "../../src/reservations/address";
 import type { Line, ReservationRecord } from "../../src/reservations/lifecycle";
-import type { PlaceInput, ReservationCoordinator } from "../../src/reservations/ReservationCoordinator";
+import type { LineChangeInput, PlaceInput, ReservationCoordinator } from "../../src/reservations/ReservationCoordinator";
 import { stockItem } from "../../src/stock/address";
 import type { StockItem } from "../../src/stock/StockItem";
 
@@ -12,18 +12,29 @@ export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice
 
 /**
  * The pooled coordinator that keeps reservation `id`, with its RPC methods bound to that id
- * (`stub` is the object itself, for `runInDurableObject` and `runDurableObjectAlarm`).
+ * (`stub` is the object itself, for `runInDurableObject` and `runDurableObjectAlarm`). The
+ * answers come without their `timings` (the stock calls' durations, which differ run to run;
+ * test/reservations/regions.test.ts checks them).
  */
 export function coordinator(id: string) {
   const stub = coordinatorFor(env, id);
   return {
     stub,
-    place: (input: PlaceInput) => stub.place(input),
+    place: (input: PlaceInput) => untimed(stub.place(input)),
     get: () => stub.get(id),
-    commit: () => stub.commit(id),
-    release: () => stub.release(id),
-    extend: (ttlSeconds: number) => stub.extend(id, ttlSeconds),
+    commit: () => untimed(stub.commit(id)),
+    release: () => untimed(stub.release(id)),
+    extend: (ttlSeconds: number) => untimed(stub.extend(id, ttlSeconds)),
+    changeLines: (input: LineChangeInput) => untimed(stub.changeLines(input)),
   };
+}
+
+/** An RPC answer without its `timings` (each variant of a union keeps its own fields). */
+type Untimed<T> = T extends unknown ? Omit<T, "timings"> : never;
+
+export async function untimed<P extends PromiseLike<object>>(answer: P): Promise<Untimed<Awaited<P>>> {
+  const { timings: _, ...rest } = (await answer) as Awaited<P> & { timings?: unknown };
+  return rest as Untimed<Awaited<P>>;
 }
 
 export interface Item {

@@ -98,7 +98,7 @@ describe("a line change", () => {
     if (!a || !b || !c || !d) throw new Error("items");
     const id = await held([line(a, 2), line(b, 5), line(c, 1)]);
     const next = [line(a, 4), line(b, 3), line(d, 2)];
-    const changed = await coordinator(id).stub.changeLines({ id, lines: next });
+    const changed = await coordinator(id).changeLines({ id, lines: next });
     expect(changed).toMatchObject({ kind: "ok", reservation: { status: "held", lines: next, allocations: next } });
     expect(await reservedAt(a, b, c, d)).toEqual([4, 3, 0, 2]);
     expect(await holdStatus(c, id)).toBe("released");
@@ -121,7 +121,7 @@ describe("a line change", () => {
     if (!a || !b || !c) throw new Error("items");
     const id = await held([line(a, 2), line(b, 3), line(c, 1)]);
     const before = await Promise.all([a, b, c].map(level));
-    const refused = await coordinator(id).stub.changeLines({ id, lines: [line(a, 8), line(b, 7)] });
+    const refused = await coordinator(id).changeLines({ id, lines: [line(a, 8), line(b, 7)] });
     expect(refused).toEqual({
       kind: "insufficient_stock",
       shortages: [{ sku: b.sku, warehouse: b.warehouse, requested: 7, available: 6 }],
@@ -143,7 +143,7 @@ describe("a line change", () => {
     const rival = unique("rival");
     // The rival and the growth race; whatever the order, 3 stay held for the cart.
     const [change, other] = await Promise.all([
-      coordinator(id).stub.changeLines({ id, lines: [line(a, 5)] }),
+      coordinator(id).changeLines({ id, lines: [line(a, 5)] }),
       coordinator(rival).place({ id: rival, lines: [line(a, 2)], ttlSeconds: 600 }),
     ]);
     const cart = (await coordinator(id).get())?.lines[0]?.quantity;
@@ -157,7 +157,7 @@ describe("a line change", () => {
     if (!a || !b) throw new Error("items");
     const id = await held([line(a, 2), line(b, 3)]);
     await expireAtItem(a, id);
-    expect(await coordinator(id).stub.changeLines({ id, lines: [line(a, 4), line(b, 3)] })).toEqual({
+    expect(await coordinator(id).changeLines({ id, lines: [line(a, 4), line(b, 3)] })).toEqual({
       kind: "invalid_state",
       status: "expired",
     });
@@ -169,13 +169,13 @@ describe("a line change", () => {
     const [a] = await items(5);
     if (!a) throw new Error("items");
     const id = await held([line(a, 1)]);
-    expect(await coordinator(id).stub.changeLines({ id, lines: [{ sku: a.sku, warehouse: null, quantity: 1 }] })).toEqual({
+    expect(await coordinator(id).changeLines({ id, lines: [{ sku: a.sku, warehouse: null, quantity: 1 }] })).toEqual({
       kind: "unsourceable",
       indices: [0],
     });
     await coordinator(id).release();
-    expect(await coordinator(id).stub.changeLines({ id, lines: [line(a, 2)] })).toEqual({ kind: "invalid_state", status: "released" });
-    expect(await coordinator(unique("none")).stub.changeLines({ id: "none", lines: [line(a, 2)] })).toEqual({ kind: "not_found" });
+    expect(await coordinator(id).changeLines({ id, lines: [line(a, 2)] })).toEqual({ kind: "invalid_state", status: "released" });
+    expect(await coordinator(unique("none")).changeLines({ id: "none", lines: [line(a, 2)] })).toEqual({ kind: "not_found" });
   });
 
   it("of a sourced line grows across the channel, and asks the Worker for the channel first", async () => {
@@ -191,8 +191,8 @@ describe("a line change", () => {
     const id = unique("cart");
     await coordinator(id).place({ id, channel, lines: [{ sku, warehouse: null, quantity: 2 }], ttlSeconds: 600 });
     const lines = [{ sku, warehouse: null, quantity: 6 }];
-    expect(await coordinator(id).stub.changeLines({ id, lines })).toEqual({ kind: "needs_channel", channel: channel.id });
-    const changed = await coordinator(id).stub.changeLines({ id, lines, channel });
+    expect(await coordinator(id).changeLines({ id, lines })).toEqual({ kind: "needs_channel", channel: channel.id });
+    const changed = await coordinator(id).changeLines({ id, lines, channel });
     expect(changed).toMatchObject({
       kind: "ok",
       reservation: {
@@ -204,7 +204,7 @@ describe("a line change", () => {
       },
     });
     expect(await reservedAt(...stocked)).toEqual([2, 4]);
-    const shrunk = await coordinator(id).stub.changeLines({ id, lines: [{ sku, warehouse: null, quantity: 1 }], channel });
+    const shrunk = await coordinator(id).changeLines({ id, lines: [{ sku, warehouse: null, quantity: 1 }], channel });
     expect(shrunk).toMatchObject({ reservation: { allocations: [{ sku, warehouse: "w0", quantity: 1 }] } });
     expect(await reservedAt(...stocked)).toEqual([1, 0]);
   });
@@ -248,7 +248,7 @@ describe("a crash at each point of a line change", () => {
     expect(await grow(c, 3)).toEqual({ ok: false, reason: "refused", status: "voided" });
     expect(await reservedAt(a, b, c)).toEqual([2, 5, 0]);
     // The next change is numbered 2 and works.
-    expect(await coordinator(id).stub.changeLines({ id, lines: [line(a, 3), line(c, 1)] })).toMatchObject({ kind: "ok" });
+    expect(await coordinator(id).changeLines({ id, lines: [line(a, 3), line(c, 1)] })).toMatchObject({ kind: "ok" });
     expect(await reservedAt(a, b, c)).toEqual([3, 0, 1]);
   });
 
@@ -300,7 +300,7 @@ describe("line changes against a model", () => {
             const next = stocked.flatMap((item, i) => ((quantities[i] ?? 0) > 0 ? [line(item, quantities[i] as number)] : []));
             if (next.length === 0) continue;
             const fits = stocked.every((_, i) => (quantities[i] ?? 0) <= (stock[i] as number) + 3 - (rivalHolds[i] as number));
-            const result = await coordinator(cart).stub.changeLines({ id: cart, lines: next });
+            const result = await coordinator(cart).changeLines({ id: cart, lines: next });
             expect(result.kind).toBe(fits ? "ok" : "insufficient_stock");
             if (fits) cartHolds = stocked.map((_, i) => quantities[i] ?? 0);
             const reserved = await reservedAt(...stocked);
