@@ -503,6 +503,8 @@ export interface components {
                 updatedAt: string;
                 /** @description Pool members taking reservations (1: the item alone) */
                 shards: number;
+                /** @description Regions the pool members are spread over (v1.2), or null */
+                regions: ("wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me")[] | null;
             } | null;
             /** @description negative_on_hand: the current on-hand quantity */
             onHand?: number;
@@ -541,6 +543,8 @@ export interface components {
             updatedAt: string;
             /** @description Pool members taking reservations (1: the item alone) */
             shards: number;
+            /** @description Regions the pool members are spread over (v1.2), or null */
+            regions: ("wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me")[] | null;
         };
         ForbiddenProblem: components["schemas"]["Problem"] & ({
             /** @enum {string} */
@@ -571,6 +575,15 @@ export interface components {
             reorderQuantity?: number;
             /** @description Pool members that take this item's reservations in parallel (flash sales); kept when omitted, initially 1. */
             shards?: number;
+            /**
+             * @description Regions the pool members are spread over (v1.2; `shards` must be at least their number): member j lives in the j-th region, round robin, and serves its region's buyers (and those of regions not listed, nearest first). Kept when omitted, initially null; null: no regions.
+             * @example [
+             *       "enam",
+             *       "weur",
+             *       "apac"
+             *     ]
+             */
+            regions?: ("wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me")[] | null;
         };
         /**
          * @example {
@@ -590,6 +603,11 @@ export interface components {
             unallocated: number;
             shards: {
                 shard: number;
+                /**
+                 * @description Where this member lives (v1.2); null when the item has no regions
+                 * @enum {string|null}
+                 */
+                region: "wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me" | null;
                 allocated: number;
                 reserved: number;
                 available: number;

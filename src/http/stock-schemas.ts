@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { decodeListingCursor } from "../events/listing-cursor";
 import { MAX_AGE_LIMIT_S, maxAgeFromCacheControl } from "../reads/freshness";
+import { REGIONS } from "../regions/regions";
 import { ADJUSTMENT_REASONS } from "../stock/ledger";
 import { parseTags } from "../stock/precondition";
 import { Identifier, PageLimit, Timestamp } from "./common-schemas";
@@ -12,6 +13,9 @@ import { Identifier, PageLimit, Timestamp } from "./common-schemas";
 
 const MAX_ON_HAND = 1_000_000_000;
 
+/** A region (contract "Regions (v1.2)"): a Durable Object location hint. */
+const RegionName = z.enum(REGIONS);
+
 export const SetLevelBody = z
   .object({
     onHand: z.number().int().min(0).max(MAX_ON_HAND),
@@ -20,6 +24,29 @@ export const SetLevelBody = z
     shards: z.number().int().min(1).max(64).optional().openapi({
       description: "Pool members that take this item's reservations in parallel (flash sales); kept when omitted, initially 1.",
     }),
+    regions: z
+      .array(RegionName)
+      .min(1)
+      .max(REGIONS.length)
+      .superRefine((regions, ctx) => {
+        const seen = new Set<string>();
+        regions.forEach((region, index) => {
+          if (seen.has(region)) ctx.addIssue({ code: "custom", path: [index], message: `${region} is listed twice: each region once` });
+          seen.add(region);
+        });
+      })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          "Regions the pool members are spread over (v1.2; `shards` must be at least their number): member j lives in the j-th region, round robin, and serves its region's buyers (and those of regions not listed, nearest first). Kept when omitted, initially null; null: no regions.",
+        example: ["enam", "weur", "apac"],
+      }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.shards !== undefined && body.regions != null && body.shards < body.regions.length) {
+      ctx.addIssue({ code: "custom", path: ["shards"], message: `must be at least the number of regions (${body.regions.length})` });
+    }
   })
   .openapi("SetLevel", { example: { onHand: 10, lowStockThreshold: 3, reorderQuantity: 20 } });
 
@@ -105,6 +132,7 @@ export const Level = z
     version: z.number().int(),
     updatedAt: Timestamp,
     shards: z.number().int().openapi({ description: "Pool members taking reservations (1: the item alone)" }),
+    regions: z.array(RegionName).nullable().openapi({ description: "Regions the pool members are spread over (v1.2), or null" }),
   })
   .openapi("Level");
 
@@ -114,6 +142,7 @@ export const Shards = z
     shards: z.array(
       z.object({
         shard: z.number().int(),
+        region: RegionName.nullable().openapi({ description: "Where this member lives (v1.2); null when the item has no regions" }),
         allocated: z.number().int(),
         reserved: z.number().int(),
         available: z.number().int(),

@@ -217,6 +217,7 @@ export const stockRoutes = createRouter()
       { ...c.req.valid("json"), actor: c.get("principal").id },
       precondition(c.req.valid("header")),
     );
+    if (!result.ok && result.code === "invalid_pool") throw problems.invalidRequest([{ path: "shards", message: result.message }]);
     if (!result.ok) throw preconditionFailed(result);
     return c.json(withEtag(c, result.level), 200);
   })

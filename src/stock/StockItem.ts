@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Actor } from "../events/event";
 import { faultyQueue } from "../faults/faults";
+import { simulatedNetwork } from "../geo/network";
+import type { Region } from "../regions/regions";
 import { WebhookRepository } from "../webhooks/subscriptions";
 import { AlarmSchedule } from "./alarm";
 import { LowStockAlerts } from "./alerts";
@@ -10,6 +12,7 @@ import { type HoldOpResult, type HoldRequest, type HoldResult, HoldsProtocol, ty
 import type { SetCount } from "./ledger";
 import { acceptWatcher, closeQuietly, LiveWatchers } from "./live";
 import type { MemberTotals } from "./pool";
+import { PoolLinks } from "./pool-links";
 import { PoolMemberProtocol } from "./pool-member";
 import { type LevelView, PoolParentProtocol } from "./pool-parent";
 import type { MemberReport, Membership, ShardView, SyncAnswer } from "./pool-store";
@@ -66,20 +69,28 @@ export class StockItem extends DurableObject<Env> {
     this.stores = stores;
     // A pass-through unless FAULT_INJECTION is "true" (the soak): then the Queue obeys its fault switches.
     this.queue = faultyQueue(env.EVENTS_QUEUE, env);
-    this.changes = new ChangeLog(storage, stores, membership, {
-      sweep: (now) => this.holds.expireDue(now),
-      crossed: (after) => this.alerts.crossed(after),
-      // Every committed change of the level passes here (a pooled parent's absorbed member
-      // changes too), or through the alarm's sweep. Never throws.
-      committed: async () => {
-        this.live.changed();
-        await this.schedule.followUp(this.alerts.takeRecorded());
-        this.shipping.soon();
+    // Parent ↔ member calls, with location hints; delayed only in the geo simulation (null otherwise).
+    const links = new PoolLinks(() => this.env, simulatedNetwork(env));
+    this.changes = new ChangeLog(
+      storage,
+      stores,
+      membership,
+      {
+        sweep: (now) => this.holds.expireDue(now),
+        crossed: (after) => this.alerts.crossed(after),
+        // Every committed change of the level passes here (a pooled parent's absorbed member
+        // changes too), or through the alarm's sweep. Never throws.
+        committed: async () => {
+          this.live.changed();
+          await this.schedule.followUp(this.alerts.takeRecorded());
+          this.shipping.soon();
+        },
       },
-    });
+      () => links.confirmed(),
+    );
     this.holds = new HoldsProtocol(stores, this.changes, membership);
-    this.parent = new PoolParentProtocol(() => this.env, stores, this.changes, membership);
-    this.member = new PoolMemberProtocol(() => this.env, storage, stores, this.changes, membership);
+    this.parent = new PoolParentProtocol(links, stores, this.changes, membership);
+    this.member = new PoolMemberProtocol(links, storage, stores, this.changes, membership);
     this.counts = new CountsProtocol(() => this.env, stores, this.changes, membership, this.parent);
     this.alerts = new LowStockAlerts(stores.alerts, () => new WebhookRepository(this.env.DB, this.env.WEBHOOK_SECRET_KEYS), storage);
     const due = (now: number) => [this.holds.nextDue(), this.alerts.nextDue(), this.shipping.nextDue(now)];
@@ -117,7 +128,7 @@ export class StockItem extends DurableObject<Env> {
   async setCount(
     sku: string,
     warehouse: string,
-    input: SetCount & { shards?: number; actor?: Actor },
+    input: SetCount & { shards?: number; regions?: Region[] | null; actor?: Actor },
     precondition?: Precondition,
   ): Promise<SetCountResult> {
     return this.counts.setCount(sku, warehouse, input, precondition);
@@ -173,8 +184,16 @@ export class StockItem extends DurableObject<Env> {
     return this.member.surrender(retire);
   }
 
-  async memberView(shard: number): Promise<ShardView> {
+  async memberView(shard: number): Promise<Omit<ShardView, "region">> {
     return this.member.view(shard);
+  }
+
+  async trim(): Promise<MemberReport | null> {
+    return this.member.trim();
+  }
+
+  async memberPlaced(sku: string, warehouse: string, shard: number): Promise<void> {
+    return this.member.placed({ sku, warehouse }, shard);
   }
 
   // ── Pool parent (./pool-parent.ts) ──

@@ -1,4 +1,5 @@
 import { poolMember } from "../objects/pool";
+import type { Region } from "../regions/regions";
 
 /**
  * How a stock item is addressed: one Durable Object per SKU + warehouse.
@@ -12,9 +13,19 @@ export function stockItem(env: Pick<Env, "STOCK_ITEM">, sku: string, warehouse: 
   return env.STOCK_ITEM.get(env.STOCK_ITEM.idFromName(stockItemName(sku, warehouse)));
 }
 
-/** Member `shard` of a pooled item (src/stock/pool.ts): a StockItem object of its own; `#` is in no identifier. */
-export function stockPoolMember(env: Pick<Env, "STOCK_ITEM">, sku: string, warehouse: string, shard: number) {
-  return env.STOCK_ITEM.get(env.STOCK_ITEM.idFromName(`${stockItemName(sku, warehouse)}#${shard}`));
+/** The object name of member `shard` of a pooled item; `#` is in no identifier. */
+export function stockPoolMemberName(sku: string, warehouse: string, shard: number): string {
+  return `${stockItemName(sku, warehouse)}#${shard}`;
+}
+
+/**
+ * Member `shard` of a pooled item (src/stock/pool.ts): a StockItem object of its own. `region`,
+ * when the item has regions, is the member's location hint: whoever reaches it first creates it
+ * there (src/stock/pool-demand.ts); an object, once made, never moves.
+ */
+export function stockPoolMember(env: Pick<Env, "STOCK_ITEM">, sku: string, warehouse: string, shard: number, region?: Region | null) {
+  const id = env.STOCK_ITEM.idFromName(stockPoolMemberName(sku, warehouse, shard));
+  return region === undefined || region === null ? env.STOCK_ITEM.get(id) : env.STOCK_ITEM.get(id, { locationHint: region });
 }
 
 /** SKUs' warehouse lists are pooled like coordinators (see src/objects/pool.ts on the size). */

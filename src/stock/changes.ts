@@ -22,6 +22,12 @@ import type { ItemStores } from "./schema";
  * after the commit and before these leaves the event pending in the outbox and the alarm as it
  * was; the object's next start (any call, or the alarm already set) ships it. Nothing is lost,
  * only delayed to the backstop.
+ *
+ * Geo simulation only (src/geo/network.ts, `confirmed` not null): every mutation's answer waits
+ * the simulated commit latency after its transaction, as the output gate holds a deployed
+ * object's answer until its write is confirmed; the object itself goes on serving meanwhile.
+ * A mutation that wrote nothing (a read that expired nothing) waits too: the simulation errs
+ * by one commit on such reads. Without it, one null check.
  */
 export interface ChangeHooks {
   /** First thing inside every mutation's transaction: holds past their expiry end. */
@@ -41,6 +47,8 @@ export class ChangeLog {
     private readonly stores: Pick<ItemStores, "levels" | "outbox" | "pool">,
     private readonly membership: Membership,
     private readonly hooks: ChangeHooks,
+    /** The simulated output gate (null: every deployment). */
+    private readonly confirmed: () => Promise<void> | null = () => null,
   ) {}
 
   /**
@@ -57,6 +65,8 @@ export class ChangeLog {
     });
     // A change that wrote no event (a refused hold, a repeat) created nothing that is due.
     if (this.eventWritten) await this.hooks.committed();
+    const gate = this.confirmed();
+    if (gate !== null) await gate;
     return result;
   }
 

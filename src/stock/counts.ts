@@ -1,8 +1,10 @@
 import type { Actor } from "../events/event";
+import type { Region } from "../regions/regions";
 import { skuDirectory } from "./address";
 import type { ChangeLog } from "./changes";
 import { IDEMPOTENCY_WINDOW_MS } from "./holds-protocol";
 import { type AdjustmentReason, adjust, type Level, type SetCount, setCount } from "./ledger";
+import type { MemberPlace } from "./pool-demand";
 import type { LevelView, PoolParentProtocol } from "./pool-parent";
 import type { Membership } from "./pool-store";
 import { type Precondition, preconditionHolds } from "./precondition";
@@ -49,15 +51,26 @@ export class CountsProtocol {
   async setCount(
     sku: string,
     warehouse: string,
-    input: SetCount & { shards?: number; actor?: Actor },
+    input: SetCount & { shards?: number; regions?: Region[] | null; actor?: Actor },
     precondition?: Precondition,
   ): Promise<SetCountResult> {
+    // Checked first (and again in the count's transaction), so a refused count moves nothing, not even a member's units.
+    const refusal = this.parent.refusal(input.shards, input.regions);
+    if (refusal !== null) return { ok: false, code: "invalid_pool", message: refusal };
     const before = this.stores.levels.read();
     if (before === null && preconditionHolds(before, precondition)) {
       // Registered before the first write, so the SKU's totals never miss this item.
       await skuDirectory(this.env(), sku).addWarehouse(sku, warehouse);
     }
-    return this.parent.whileCounting(() => this.applyCount(sku, warehouse, input, precondition));
+    const placed: MemberPlace[] = [];
+    const result = await this.parent.whileCounting(() => this.applyCount(sku, warehouse, input, placed, precondition));
+    // New regional members are reached with their location hint and take a first slice (grants
+    // wait for the count to be over, so this comes after it).
+    if (result.ok && placed.length > 0) {
+      await this.parent.placeMembers(result.level, placed);
+      return { ok: true, level: this.parent.answered(this.stores.levels.read() as Level) };
+    }
+    return result;
   }
 
   async adjust(input: AdjustInput, idempotencyKey?: string, precondition?: Precondition): Promise<AdjustResult> {
@@ -77,19 +90,25 @@ export class CountsProtocol {
   private async applyCount(
     sku: string,
     warehouse: string,
-    input: SetCount & { shards?: number; actor?: Actor },
+    input: SetCount & { shards?: number; regions?: Region[] | null; actor?: Actor },
+    placed: MemberPlace[],
     precondition?: Precondition,
   ): Promise<SetCountResult> {
     const { levels } = this.stores;
     const result = await this.changes.mutate((now): SetCountResult => {
       const current = levels.read();
       if (!preconditionHolds(current, precondition)) return { ok: false, code: "precondition_failed", level: current };
+      const refusal = this.parent.refusal(input.shards, input.regions);
+      if (refusal !== null) return { ok: false, code: "invalid_pool", message: refusal };
       const { level, change } = setCount(current, { sku, warehouse }, input, now);
       const after = this.changes.persist(level, change, input.actor ?? null);
-      if (input.shards !== undefined) this.parent.setShards(after, input.shards);
+      if (input.shards !== undefined || input.regions !== undefined)
+        placed.push(...this.parent.setShards(after, input.shards, input.regions));
       return { ok: true, level: after };
     });
-    if (!result.ok || !this.membership.pooled) return { ...result, level: this.parent.answered(result.level) } as SetCountResult;
+    if (!result.ok)
+      return result.code === "invalid_pool" ? result : ({ ...result, level: this.parent.answered(result.level) } as SetCountResult);
+    if (!this.membership.pooled) return { ok: true, level: this.parent.answered(result.level) };
     await this.parent.afterCount();
     return { ok: true, level: this.parent.answered(levels.read() as Level) };
   }
@@ -133,4 +152,8 @@ export type AdjustResult =
 /** An `If-Match` / `If-None-Match` that did not hold: nothing changed; `level` is the current one. */
 export type PreconditionFailed = { ok: false; code: "precondition_failed"; level: Level | null };
 
-export type SetCountResult = { ok: true; level: LevelView } | PreconditionFailed;
+export type SetCountResult =
+  | { ok: true; level: LevelView }
+  | PreconditionFailed
+  /** `regions` need at least as many `shards`: nothing changed. */
+  | { ok: false; code: "invalid_pool"; message: string };

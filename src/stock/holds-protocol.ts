@@ -12,6 +12,7 @@ import {
   transition,
 } from "./holds";
 import { available, canHold, commitChange, holdChange, type Level, releaseChange } from "./ledger";
+import type { MemberPlace } from "./pool-demand";
 import type { Membership } from "./pool-store";
 import type { ItemStores } from "./schema";
 
@@ -274,8 +275,12 @@ export type HoldResult =
   | { ok: false; reason: "insufficient"; available: number }
   /** The hold exists but is over, or a void of this attempt came first. */
   | { ok: false; reason: "refused"; status: HoldStatus }
-  /** The item is pooled: hold at one of its `shards` members instead (or ask with `lastUnits`). */
-  | { ok: false; reason: "pooled"; shards: number }
+  /**
+   * The item is pooled: hold at one of its `shards` members instead (or ask with `lastUnits`).
+   * `members`: a regional pool's active members and their regions (src/stock/pool-demand.ts);
+   * absent, the members are 0..shards-1.
+   */
+  | { ok: false; reason: "pooled"; shards: number; members?: MemberPlace[] }
   /** This member is no longer one of the item's members. */
   | { ok: false; reason: "retired" };
 

@@ -1,3 +1,4 @@
+import type { Region } from "../regions/regions";
 import { available, type Level } from "./ledger";
 
 /**
@@ -18,9 +19,11 @@ export interface LevelBody {
   updatedAt: string;
   /** Pool members taking reservations; 1 for an item that was never pooled. */
   shards: number;
+  /** Regions its pool members are spread over (v1.2), or null. */
+  regions: Region[] | null;
 }
 
-export function levelBody(level: Level & { shards?: number }): LevelBody {
+export function levelBody(level: Level & { shards?: number; regions?: Region[] | null }): LevelBody {
   return {
     sku: level.sku,
     warehouse: level.warehouse,
@@ -32,5 +35,6 @@ export function levelBody(level: Level & { shards?: number }): LevelBody {
     version: level.version,
     updatedAt: new Date(level.updatedAt).toISOString(),
     shards: level.shards ?? 1,
+    regions: level.regions ?? null,
   };
 }

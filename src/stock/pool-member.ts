@@ -1,9 +1,10 @@
-import { stockItem } from "./address";
 import type { ChangeLog } from "./changes";
 import { decideResize } from "./holds";
 import type { HoldResult, ResizeRequest } from "./holds-protocol";
 import { available, emptyLevel, type Level } from "./ledger";
 import { lowWater, type MemberTotals, memberTotals } from "./pool";
+import { type Demand, excess, MIN_SLICE, NO_DEMAND, rateAt, recordSale, refillWant } from "./pool-demand";
+import type { PoolLinks } from "./pool-links";
 import type { MemberReport, Membership, PoolRole, ShardView } from "./pool-store";
 import type { ItemStores } from "./schema";
 
@@ -29,6 +30,14 @@ const REPORT_EVENTS = 500;
  *   applied in another; a crash between leaves the member as before the sync, to sync again.
  * - Frozen (the parent reclaimed its free units) it takes no new hold and gives back what
  *   frees up, until a grant thaws it: a unit freed after a count can never be sold twice.
+ *
+ * Regional pools (src/stock/pool-demand.ts; the parent says so in its sync answers): the member
+ * keeps, in memory, an exponentially weighted rate of the units it sells, reports it, and asks
+ * for a refill sized by it, ahead of need. `trim` (RPC) gives back what it holds free beyond its
+ * own demand, recorded (`returnedTotal`) before it answers, like a surrender but without freezing.
+ * `memberPlaced` (RPC) is the parent's first call to a member it laid out in a region: it joins
+ * and asks for a first slice. A restart forgets the rate: the member then refills as v1.1 did
+ * until it sells again.
  */
 export class PoolMemberProtocol {
   /** Reservation calls served since this object started (`GET …/shards`). */
@@ -37,9 +46,13 @@ export class PoolMemberProtocol {
   private syncing: Promise<unknown> = Promise.resolve();
   /** The last grant: it asks for more when what it may hold falls below a quarter of it. */
   private lastGrant = 0;
+  /** Its recent sales (regional pools size refills by it). */
+  private demand: Demand = NO_DEMAND;
+  /** The parent said its item has regions: refills follow demand. */
+  private regional = false;
 
   constructor(
-    private readonly env: () => Pick<Env, "STOCK_ITEM">,
+    private readonly links: PoolLinks,
     private readonly storage: DurableObjectStorage,
     private readonly stores: Pick<ItemStores, "levels" | "holds" | "outbox" | "pool">,
     private readonly changes: ChangeLog,
@@ -69,8 +82,27 @@ export class PoolMemberProtocol {
     });
   }
 
-  /** RPC `memberView`: what `GET …/shards` shows of it. */
-  view(shard: number): Promise<ShardView> {
+  /** RPC `trim`: gives back what it holds free beyond its own recent demand (not frozen); answers its report. */
+  trim(): Promise<MemberReport | null> {
+    return this.changes.mutate((now) => {
+      const level = this.stores.levels.read();
+      if (this.membership.role === null || level === null) return null;
+      this.giveBack(level, excess(available(level), this.demand, now));
+      return this.report(0);
+    });
+  }
+
+  /** RPC `memberPlaced`: the parent laid this member out in a region; it joins and asks for a first slice. */
+  async placed(item: { sku: string; warehouse: string }, shard: number): Promise<void> {
+    this.regional = true;
+    this.join(item, shard);
+    if (this.membership.role?.retired || this.membership.role?.frozen) return;
+    const level = this.stores.levels.read();
+    if (level !== null && available(level) === 0) await this.sync(MIN_SLICE);
+  }
+
+  /** RPC `memberView`: what `GET …/shards` shows of it (the parent adds its region). */
+  view(shard: number): Promise<Omit<ShardView, "region">> {
     return this.changes.mutate(() => {
       const level = this.stores.levels.read();
       const allocated = level?.onHand ?? 0;
@@ -95,12 +127,18 @@ export class PoolMemberProtocol {
     if (this.membership.role?.retired) return { ok: false, reason: "retired" };
     if (this.membership.role?.frozen !== true) {
       const first = await place(request);
-      if (first.ok || first.reason !== "insufficient") return first;
+      if (first.ok || first.reason !== "insufficient") return this.sold(first, want);
     }
     await this.sync(want);
     if (this.membership.role?.retired) return { ok: false, reason: "retired" };
     if (this.membership.role?.frozen) return { ok: false, reason: "insufficient", available: 0 };
-    return place(request);
+    return this.sold(await place(request), want);
+  }
+
+  /** A hold placed here counts toward the member's demand (a refused one too: a buyer wanted it here). */
+  private sold(result: HoldResult, units: number): HoldResult {
+    if (result.ok || result.reason === "insufficient") this.demand = recordSale(this.demand, units, Date.now());
+    return result;
   }
 
   /** A line change at a member: only growth needs the allocation (and may need a slice); a shrink or repeat applies as it is, frozen or not. */
@@ -142,6 +180,7 @@ export class PoolMemberProtocol {
     const level = this.stores.levels.read();
     const role = this.membership.role;
     if (role === null || role.retired || role.frozen || level === null) return 0;
+    if (this.regional) return refillWant(available(level), this.demand, this.lastGrant, Date.now());
     return available(level) < lowWater(this.lastGrant) ? Math.max(1, this.lastGrant) : 0;
   }
 
@@ -156,6 +195,7 @@ export class PoolMemberProtocol {
       returnedTotal: role.returnedTotal,
       events: this.stores.outbox.eventsAfter(0, REPORT_EVENTS),
       want: role.retired ? 0 : want,
+      rate: rateAt(this.demand, Date.now()),
     };
   }
 
@@ -176,7 +216,10 @@ export class PoolMemberProtocol {
     });
     const level = levels.read();
     if (report === null || level === null) return;
-    const answer = await stockItem(this.env(), level.sku, level.warehouse).poolSync(report);
+    // The output gate (simulation only): the report's transaction is confirmed before it leaves.
+    await this.links.confirmed();
+    const answer = await this.links.toParent(level, report.shard, (parent) => parent.poolSync(report));
+    if (answer.regional !== undefined) this.regional = answer.regional;
     this.storage.transactionSync(() => {
       const role = this.membership.role as PoolRole;
       const current = levels.read() as Level;

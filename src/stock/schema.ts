@@ -146,6 +146,13 @@ const NUMBERED_MIGRATIONS: readonly (readonly string[])[] = [
     "ALTER TABLE holds ADD COLUMN previous_quantity INTEGER",
     "ALTER TABLE holds ADD COLUMN reverted_change INTEGER NOT NULL DEFAULT 0",
   ],
+  // 2: regional pools (src/stock/pool-demand.ts): the item's regions, its active members with
+  // their regions (JSON; null: numbered 0..shards-1 as in v1.1), and each member's region.
+  [
+    "ALTER TABLE pool ADD COLUMN regions TEXT",
+    "ALTER TABLE pool ADD COLUMN layout TEXT",
+    "ALTER TABLE pool_members ADD COLUMN region TEXT",
+  ],
 ];
 
 /** The item's store classes over these tables, one per protocol's concern. */

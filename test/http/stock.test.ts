@@ -7,6 +7,7 @@ const LEVEL_KEYS = [
   "available",
   "lowStockThreshold",
   "onHand",
+  "regions",
   "reorderQuantity",
   "reserved",
   "shards",
@@ -228,5 +229,47 @@ describe("GET /v1/stock/{sku}", () => {
 
   it("404 not_found when the SKU was never set anywhere", async () => {
     expectProblem(await call("GET", `/v1/stock/${unique("NEVER")}`), 404, "not_found");
+  });
+});
+
+describe("regional pools over HTTP (v1.2)", () => {
+  it("shows regions on the Level (null without), and each shard's region", async () => {
+    const plain = `/v1/stock/${unique("REG")}/wh`;
+    expect((await call("PUT", plain, { json: { onHand: 5 } })).body.regions).toBeNull();
+    const pooledPath = `/v1/stock/${unique("REG")}/wh`;
+    expect((await call("PUT", pooledPath, { json: { onHand: 5, shards: 2 } })).body).toMatchObject({ shards: 2, regions: null });
+    const view = await call("GET", `${pooledPath}/shards`);
+    expect(view.body.shards.map((s: { region: unknown }) => s.region)).toEqual([null, null]);
+
+    const path = `/v1/stock/${unique("REG")}/wh`;
+    const set = await call("PUT", path, { json: { onHand: 30, shards: 3, regions: ["oc", "enam"] } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ onHand: 30, shards: 3, regions: ["oc", "enam"], available: 30 });
+    expect((await call("GET", path)).body.regions).toEqual(["oc", "enam"]);
+    const shards = await call("GET", `${path}/shards`);
+    expect(shards.status).toBe(200);
+    expect(shards.body.shards.map((s: { region: unknown }) => s.region)).toEqual(["oc", "enam", "oc"]);
+    // Omitted: kept. A count alone changes neither shards nor regions.
+    expect((await call("PUT", path, { json: { onHand: 31 } })).body).toMatchObject({ shards: 3, regions: ["oc", "enam"] });
+    // Null: no regions any more.
+    expect((await call("PUT", path, { json: { onHand: 31, regions: null } })).body).toMatchObject({ shards: 3, regions: null });
+  });
+
+  it("refuses an unknown or repeated region, too many, and fewer shards than regions, changing nothing", async () => {
+    const path = `/v1/stock/${unique("REG")}/wh`;
+    const set = await call("PUT", path, { json: { onHand: 10, shards: 2, regions: ["weur", "apac"] } });
+    expect(set.status).toBe(200);
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, regions: ["weur", "mars"] } }), "regions.1");
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, shards: 3, regions: ["weur", "weur"] } }), "regions.1");
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, shards: 9, regions: [] } }), "regions");
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, regions: "weur" } }), "regions");
+    const all = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"];
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, shards: 20, regions: [...all, "weur"] } }), "regions");
+    // Fewer shards than regions: in the same call, or against the current value.
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, shards: 2, regions: ["weur", "apac", "oc"] } }), "shards");
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, regions: ["weur", "apac", "oc"] } }), "shards");
+    expectInvalid(await call("PUT", path, { json: { onHand: 99, shards: 1 } }), "shards");
+    const after = await call("GET", path);
+    expect(after.body).toMatchObject({ onHand: 10, shards: 2, regions: ["weur", "apac"], version: set.body.version });
   });
 });

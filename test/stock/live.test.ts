@@ -350,7 +350,7 @@ describe("live coalescing rules (src/stock/live.ts)", () => {
     expect(JSON.parse(liveMessage(null))).toEqual({ type: "level", level: null });
     expect(JSON.parse(liveMessage({ ...level, shards: 4 }))).toEqual({
       type: "level",
-      level: { ...level, available: 3, updatedAt: "1970-01-01T00:00:00.000Z", shards: 4 },
+      level: { ...level, available: 3, updatedAt: "1970-01-01T00:00:00.000Z", shards: 4, regions: null },
     });
   });
 

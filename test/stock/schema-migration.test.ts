@@ -23,6 +23,9 @@ describe("numbered schema migrations of a stock item", () => {
       state.storage.sql.exec("DROP TABLE schema_version");
       for (const column of ["change_no", "previous_quantity", "reverted_change"])
         state.storage.sql.exec(`ALTER TABLE holds DROP COLUMN ${column}`);
+      // …nor the regional pools' columns of migration 2.
+      for (const column of ["regions", "layout"]) state.storage.sql.exec(`ALTER TABLE pool DROP COLUMN ${column}`);
+      state.storage.sql.exec("ALTER TABLE pool_members DROP COLUMN region");
       state.storage.sql.exec(
         "INSERT INTO holds (reservation_id, attempt, quantity, status, expires_at, updated_at) VALUES ('old-cart', 1, 3, 'held', ?, ?)",
         expiresAt,
@@ -38,7 +41,7 @@ describe("numbered schema migrations of a stock item", () => {
         .toArray()
         .map((c) => c.name);
       expect(columns).toEqual(expect.arrayContaining(["change_no", "previous_quantity", "reverted_change"]));
-      expect(state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version).toBe(1);
+      expect(state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version).toBe(2);
       expect(new HoldStore(state.storage.sql).read("old-cart")).toMatchObject({
         quantity: 3,
         status: "held",
