@@ -262,13 +262,13 @@ function costTable(costs: CostsResult): string[] {
 function cpuTable(costs: CostsResult): string[] {
   const roles = ROLE_NAMES;
   const lines = [
-    `| workload | workerd CPU ms/op (/proc) | ${roles.join(" | ")} | other JS | runtime, outside JS | other JS starts in | answers |`,
-    `|---|---:|${roles.map(() => "---:").join("|")}|---:|---:|---|---|`,
+    `| workload | workerd CPU ms/op (/proc, idle subtracted) | ${roles.join(" | ")} | other JS | runtime, outside JS | other JS starts in | idle cores subtracted | answers |`,
+    `|---|---:|${roles.map(() => "---:").join("|")}|---:|---:|---|---:|---|`,
   ];
   for (const w of costs.workloads) {
     if (w.cpu === undefined) {
       lines.push(
-        `| ${w.label} | ${w.notMeasured === undefined ? "no profile" : `not measured: ${oneLine(w.notMeasured, 120)}`} |${roles.map(() => "").join(" |")} | | | | |`,
+        `| ${w.label} | ${w.notMeasured === undefined ? "no profile" : `not measured: ${oneLine(w.notMeasured, 120)}`} |${roles.map(() => "").join(" |")} | | | | | |`,
       );
       continue;
     }
@@ -282,7 +282,7 @@ function cpuTable(costs: CostsResult): string[] {
       .map((r) => `${r.root} ${pct(r.share)}`)
       .join("; ");
     lines.push(
-      `| ${w.label} | ${f2(w.procCpuMsPerOp)} | ${cells.join(" | ")} | ${f2(w.cpu.otherJsMsPerOp)} | ${f2(w.cpu.runtimeMsPerOp)} | ${roots} | ${answers} |`,
+      `| ${w.label} | ${f2(w.procCpuMsPerOp)} | ${cells.join(" | ")} | ${f2(w.cpu.otherJsMsPerOp)} | ${f2(w.cpu.runtimeMsPerOp)} | ${roots} | ${f2(w.idleCores)} | ${answers} |`,
     );
   }
   return lines;
@@ -360,7 +360,8 @@ export function issue22Section(figures: Issue22): string {
     return out.join("\n");
   }
   out.push(
-    `**Where the CPU goes, per operation** (metered workerd, ${costs.notes.join("; ")}). workerd's CPU per operation from /proc, ` +
+    `**Where the CPU goes, per operation** (metered workerd, ${costs.notes.join("; ")}). workerd's CPU per operation from /proc ` +
+      "(less its idle rate, measured for 2 s just before the window with the profiler on, over the window's length), " +
       "split in the shares of the isolate's busy samples (V8's profiler): each sample goes to the role whose code its stack starts in " +
       "(the Worker's handler, an object's RPC method or alarm, or the continuation of an `await` there); the runtime's own work " +
       'outside JavaScript (RPC serialisation, storage, I/O, GC) has no stack and is its own column; "bench meter" is the meter\'s own ' +
