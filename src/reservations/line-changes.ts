@@ -1,6 +1,6 @@
-import { poolMember } from "../objects/pool";
 import type { HoldResult, ResizeRequest } from "../stock/StockItem";
 import type { LineChangeInput, LineChangeResult, Shortage, SourcingChannel } from "./api";
+import { memberChoices } from "./hold-routing";
 import {
   allocationsOf,
   type Line,
@@ -207,7 +207,8 @@ export class LineChanges {
     if (typeof member === "number") return this.stock.at(g, member, record.id).resize({ ...request, member });
     const answer = await this.stock.at(g, null, record.id).resize(request);
     if (answer.ok || answer.reason !== "pooled") return answer;
-    const chosen = poolMember(record.id, answer.shards);
+    // A regional pool's member of the buyer's region (or the nearest listed one); else by the id, as v1.1.
+    const chosen = memberChoices(record.id, answer, this.stock.operation(record.id)?.caller ?? null)[0] as number;
     change.placements[i] = chosen;
     this.records.save({ ...record, change: { ...change, placements: [...change.placements] } });
     return this.stock.at(g, chosen, record.id).resize({ ...request, member: chosen });
