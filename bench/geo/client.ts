@@ -14,6 +14,8 @@ export interface Reply {
   body: unknown;
   ms: number;
   timing: TimingEntry[];
+  /** The raw `Server-Timing` header, when there was one. */
+  serverTiming: string | null;
 }
 
 export class GeoClient {
@@ -42,6 +44,7 @@ export class GeoClient {
     } catch {
       // not JSON: kept as text for the report
     }
-    return { status: response.status, body: parsed, ms, timing: parseServerTiming(response.headers.get("server-timing")) };
+    const serverTiming = response.headers.get("server-timing");
+    return { status: response.status, body: parsed, ms, timing: parseServerTiming(serverTiming), serverTiming };
   }
 }

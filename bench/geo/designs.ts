@@ -50,6 +50,8 @@ export interface Outcome {
   region?: string;
   /** First bytes of an unexpected answer. */
   detail?: string;
+  /** The raw `Server-Timing` header (Worker designs). */
+  serverTiming?: string;
 }
 
 export interface Design {
@@ -58,8 +60,14 @@ export interface Design {
   label: string;
   /** Stocks an item; `pooled`: the flash sale's SKU (pooled in every design that has pools). */
   stock(sku: string, warehouse: string, onHand: number, pooled: boolean): Promise<void>;
+  /**
+   * After stocking: has the operator's region make the first call each stock item gets through
+   * the simulated network (see `workerDesign`), so each is placed where the operator is.
+   */
+  place?(items: readonly { sku: string; warehouse: string }[]): Promise<void>;
   reserve(buyer: Region, lines: Line[], clientId: string): Promise<Outcome>;
-  commit(buyer: Region, id: string): Promise<Outcome>;
+  /** `lines`: how many lines the reservation holds. */
+  commit(buyer: Region, id: string, lines: number): Promise<Outcome>;
   level(sku: string, warehouse: string): Promise<Level>;
   /** Per region, the available stock of the item's pool objects there (pooled items of the Worker). */
   slices?(sku: string, warehouse: string): Promise<Partial<Record<Region, number>>>;
@@ -84,7 +92,7 @@ function workerDesign(client: GeoClient, key: "global" | "regional" | "regional-
     "regional-pool": "3 regional coordinators + regional pools",
   } as const;
   const path = (sku: string, warehouse: string) => `/v1/stock/${encodeURIComponent(sku)}/${encodeURIComponent(warehouse)}`;
-  const outcome = (buyer: Region, reply: Awaited<ReturnType<GeoClient["call"]>>, fallbackId?: string): Outcome => {
+  const outcome = (buyer: Region, reply: Awaited<ReturnType<GeoClient["call"]>>, lines: number, fallbackId?: string): Outcome => {
     const body = isObject(reply.body) ? reply.body : {};
     const region = typeof body.region === "string" ? body.region : undefined;
     const id = typeof body.id === "string" ? body.id : fallbackId;
@@ -92,7 +100,8 @@ function workerDesign(client: GeoClient, key: "global" | "regional" | "regional-
       status: reply.status,
       ...(id === undefined ? {} : { id }),
       ms: reply.ms,
-      path: pathOf(buyer, reply.timing, region),
+      path: pathOf(buyer, reply.timing, region, lines),
+      ...(reply.serverTiming === null ? {} : { serverTiming: reply.serverTiming }),
       ...(region === undefined ? {} : { region }),
       ...(reply.status >= 200 && reply.status < 300 ? {} : { detail: detailOf(reply.body) }),
     };
@@ -115,14 +124,32 @@ function workerDesign(client: GeoClient, key: "global" | "regional" | "regional-
         );
       }
     },
+    // The stock routes reach an item without passing the simulated network, so the simulation
+    // places a plain item where its first coordinator call comes from. Deployed, the operator's
+    // PUT created it in the operator's region: one reservation from there over every item (a
+    // server-made id: the operator's region's coordinator), released at once, puts it there.
+    // Regional pools need none of this: their members are placed by hint.
+    async place(items) {
+      if (key === "regional-pool") return;
+      for (let i = 0; i < items.length; i += 100) {
+        const lines = items.slice(i, i + 100).map((item) => ({ sku: item.sku, warehouse: item.warehouse, quantity: 1 }));
+        const placed = await client.call(OPERATOR_REGION, "POST", "/v1/reservations", { lines, ttlSeconds: 60 });
+        const id = isObject(placed.body) ? placed.body.id : undefined;
+        if (placed.status !== 201 || typeof id !== "string")
+          throw new Error(`operator's placing reservation: ${placed.status} ${detailOf(placed.body)}`);
+        const released = await client.call(OPERATOR_REGION, "POST", `/v1/reservations/${encodeURIComponent(id)}/release`);
+        if (released.status !== 200)
+          throw new Error(`operator's placing reservation, release: ${released.status} ${detailOf(released.body)}`);
+      }
+    },
     async reserve(buyer, lines, clientId) {
       const body = key === "global" ? { id: clientId, lines, ttlSeconds: TTL_SECONDS } : { lines, ttlSeconds: TTL_SECONDS };
       const reply = await client.call(buyer, "POST", "/v1/reservations", body);
-      return outcome(buyer, reply, key === "global" ? clientId : undefined);
+      return outcome(buyer, reply, lines.length, key === "global" ? clientId : undefined);
     },
-    async commit(buyer, id) {
+    async commit(buyer, id, lines) {
       const reply = await client.call(buyer, "POST", `/v1/reservations/${encodeURIComponent(id)}/commit`);
-      return outcome(buyer, reply, id);
+      return outcome(buyer, reply, lines, id);
     },
     async level(sku, warehouse) {
       const reply = await client.call(OPERATOR_REGION, "GET", path(sku, warehouse));

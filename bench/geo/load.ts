@@ -109,7 +109,7 @@ export async function runPhase(spec: PhaseSpec, sent: Sent[], progress: Progress
       }
       if (!spec.commit || placed.id === undefined) continue;
       const committed = await spec.design
-        .commit(region, placed.id)
+        .commit(region, placed.id, lines.length)
         .catch((error: unknown): Outcome => ({ status: 0, ms: 0, path: emptyPath(region), detail: String(error) }));
       if (!spec.warmup) samples.push({ design: spec.design.key, workload: spec.workload, buyer: region, op: "commit", outcome: committed });
       if (committed.status === 200) record.committed = true;

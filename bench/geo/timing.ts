@@ -54,7 +54,7 @@ export interface Path {
   visible: boolean;
   buyer: Region;
   coordinator: Region | null;
-  /** The region of each item or pool object the coordinator called. */
+  /** The region of each item or pool object the coordinator called, in the order the calls ended. */
   objects: Region[];
   /** Calls that crossed regions: buyer's Worker → coordinator, coordinator → each object. */
   crossRegionTrips: number;
@@ -63,11 +63,18 @@ export interface Path {
 }
 
 /**
- * The path of one answer. Object entries whose `desc` is not a region are taken to be in the
- * region of their caller (the coordinator in the buyer's region, or an item in the
- * coordinator's): the contract's entries name the region when a call crossed.
+ * The path of one answer of a reservation with `lines` lines. Object entries whose `desc` is not a
+ * region are taken to be in their caller's region (the contract's entries name the region of the
+ * object called under the simulation).
+ *
+ * The coordinator calls its stock objects in rounds, one call per line in parallel, each round
+ * after the last (a multi-line commit pins every line, then commits every one; a pooled line
+ * refused by one pool object tries another): the entries, in the order the calls ended, are cut
+ * into rounds of `lines`, and each round costs its slowest call. The expected value is then the
+ * round trip buyer → coordinator, the coordinator's commits, and each round's slowest round trip
+ * plus its object's commit.
  */
-export function pathOf(buyer: Region, entries: readonly TimingEntry[], bodyRegion?: unknown): Path {
+export function pathOf(buyer: Region, entries: readonly TimingEntry[], bodyRegion: unknown, lines: number): Path {
   const coordinatorEntry = entries.find((e) => e.name === "coordinator");
   const objectEntries = entries.filter((e) => e.name === "item" || e.name === "pool");
   const visible = coordinatorEntry !== undefined || objectEntries.length > 0;
@@ -81,8 +88,12 @@ export function pathOf(buyer: Region, entries: readonly TimingEntry[], bodyRegio
   const from = coordinator ?? buyer;
   const objects = objectEntries.map((e) => (isRegion(e.desc) ? e.desc : from));
   const crossRegionTrips = (coordinator !== null && coordinator !== buyer ? 1 : 0) + objects.filter((r) => r !== from).length;
-  const itemLeg = objects.length === 0 ? 0 : Math.max(...objects.map((r) => roundTripMs(from, r) + ITEM_COMMITS * COMMIT_LATENCY_MS));
-  const expectedMs = visible ? roundTripMs(buyer, from) + COORDINATOR_COMMITS * COMMIT_LATENCY_MS + itemLeg : 0;
+  const perRound = Math.max(1, lines);
+  let itemLegs = 0;
+  for (let i = 0; i < objects.length; i += perRound) {
+    itemLegs += Math.max(...objects.slice(i, i + perRound).map((r) => roundTripMs(from, r) + ITEM_COMMITS * COMMIT_LATENCY_MS));
+  }
+  const expectedMs = visible ? roundTripMs(buyer, from) + COORDINATOR_COMMITS * COMMIT_LATENCY_MS + itemLegs : 0;
   return { visible, buyer, coordinator, objects, crossRegionTrips, expectedMs };
 }
 

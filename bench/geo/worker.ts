@@ -13,8 +13,8 @@ import { isWritableTmpfs, snapshotSources, TMPFS } from "../targets/worker";
  * the sources, served by workerd through the bench's own Miniflare host
  * (bench/targets/miniflare-host.ts, used as it is), with the simulation switched on the only
  * way it can be: by the Worker's configuration. The copy's wrangler.toml gains, in `[vars]`,
- * `SIMULATE_GEO = "true"` and `SIMULATE_GEO_SEED`; `LOCAL_REGION` is not set, so every request's
- * region is the one its simulated buyer names in `x-stockflare-simulated-region`.
+ * `SIMULATE_GEO = "true"`, `SIMULATE_GEO_SEED` and `LOCAL_REGION` (see `withSimulationVars`); every
+ * request's region is the one its simulated buyer names in `x-stockflare-simulated-region`.
  *
  * Without wrangler.toml's `[assets]` (no asset router in front: the console is not measured),
  * and with Miniflare's state on a tmpfs when there is one: the commit latency is the simulated
@@ -32,9 +32,16 @@ export interface GeoWorker {
 const CONFIG_FILES = ["package.json", "wrangler.toml", "tsconfig.json", "worker-configuration.d.ts"];
 const SOURCE_DIRS = ["src", "migrations", "scripts", "console"];
 
-/** `wrangler.toml` with the simulation's vars at the top of its `[vars]` table. */
-export function withSimulationVars(toml: string, seed: string): string {
-  const vars = `[vars]\nSIMULATE_GEO = "true"\nSIMULATE_GEO_SEED = ${JSON.stringify(seed)}\n`;
+/**
+ * `wrangler.toml` with the simulation's vars at the top of its `[vars]` table. `LOCAL_REGION` is
+ * the operator's region: under the simulation every request's region is its buyer's header, so
+ * no caller's region comes from it; the simulation itself uses it as the region of an object
+ * whose first caller it does not see (a pooled item's parent, which the stock routes reach
+ * without passing the simulated network), which deployed would be where the operator's first
+ * `PUT` came from.
+ */
+export function withSimulationVars(toml: string, seed: string, operatorRegion: string): string {
+  const vars = `[vars]\nSIMULATE_GEO = "true"\nSIMULATE_GEO_SEED = ${JSON.stringify(seed)}\nLOCAL_REGION = ${JSON.stringify(operatorRegion)}\n`;
   if (!/^\[vars\][ \t]*$/m.test(toml)) return `${vars}\n${toml}`;
   return toml.replace(/^\[vars\][ \t]*\n/m, vars);
 }
@@ -49,7 +56,7 @@ async function tempDir(parent: string): Promise<string> {
   return dir;
 }
 
-export async function startGeoWorker(root: string, seed: string): Promise<GeoWorker> {
+export async function startGeoWorker(root: string, seed: string, operatorRegion: string): Promise<GeoWorker> {
   const snapshot = await snapshotSources(root);
   const onTmpfs = await isWritableTmpfs(TMPFS);
   const dir = await tempDir(onTmpfs ? TMPFS : tmpdir());
@@ -61,7 +68,7 @@ export async function startGeoWorker(root: string, seed: string): Promise<GeoWor
   }
   await symlink(join(root, "node_modules"), join(dir, "node_modules"));
   const toml = join(dir, "wrangler.toml");
-  await writeFile(toml, withSimulationVars(await readFile(toml, "utf8"), seed));
+  await writeFile(toml, withSimulationVars(await readFile(toml, "utf8"), seed, operatorRegion));
   // `wrangler deploy` wants the [assets] folder to exist; the host leaves [assets] out.
   await mkdir(join(dir, ".console-build"), { recursive: true });
   const stateDir = join(dir, "tmp");
@@ -114,7 +121,7 @@ export async function startGeoWorker(root: string, seed: string): Promise<GeoWor
     pid: group.pid,
     notes: [
       "the Worker bundle (wrangler deploy --dry-run) on Miniflare's workerd, no dev proxy, no asset router",
-      `vars SIMULATE_GEO="true", SIMULATE_GEO_SEED="${seed}", LOCAL_REGION unset`,
+      `vars SIMULATE_GEO="true", SIMULATE_GEO_SEED="${seed}", LOCAL_REGION="${operatorRegion}" (the operator's region; every buyer request names its own)`,
       onTmpfs ? "objects' SQLite and D1 on tmpfs: storage commits cost the simulated commit latency, not this VM's disk" : "state on disk",
     ],
     stop: () => group.stop(),
