@@ -126,6 +126,7 @@ async function runDesign(design: Design, runTag: string, sent: Sent[], samples: 
   progress.update(`${design.label}: stocking ${catalog.length + 1} items from ${OPERATOR_REGION}`);
   await inBatches([...catalog, flash], 6, (item) => design.stock(item.sku, item.warehouse, item.onHand, item === flash));
   await design.place?.([...catalog, flash]);
+  const slicesAtStart = design.slices === undefined ? undefined : await design.slices(flash.sku, flash.warehouse);
   const single = (random: () => number): Line[] => [{ sku: pick(catalog, random).sku, warehouse: WAREHOUSE, quantity: 1 }];
   const order3 = (random: () => number): Line[] => {
     const chosen = new Set<string>();
@@ -162,6 +163,11 @@ async function runDesign(design: Design, runTag: string, sent: Sent[], samples: 
   // anywhere must be sold to it, whatever its own slice holds.
   const before = await design.level(flash.sku, flash.warehouse);
   const slices = design.slices === undefined ? {} : await design.slices(flash.sku, flash.warehouse);
+  if (slicesAtStart !== undefined) {
+    notes.push(
+      `flash SKU's available per region, stocked ${flash.onHand}: ${JSON.stringify(slicesAtStart)} at the start, ${JSON.stringify(slices)} before the last units`,
+    );
+  }
   const slice = slices[LAST_UNITS_REGION] ?? null;
   const lastSent: Sent[] = [];
   const lastSamples = await runPhase(
@@ -256,7 +262,9 @@ async function main(): Promise<boolean> {
   const runs: DesignRun[] = [];
   for (const design of designs) {
     try {
-      runs.push(await runDesign(design, runTag, sent, samples));
+      const run = await runDesign(design, runTag, sent, samples);
+      runs.push(run);
+      notes.push(...run.notes.map((note) => `${design.label}: ${note}`));
     } catch (error) {
       notes.push(`${design.label}: not run: ${String(error).slice(0, 400)}`);
       progress.log(`${design.label}: not run: ${String(error).slice(0, 400)}`);
