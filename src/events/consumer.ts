@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
+import { REGIONS } from "../regions/regions";
 import { CHANGE_TYPES, eventId, type StockEvent } from "./event";
 import { events, stockProjection } from "./schema";
 
@@ -32,6 +33,7 @@ export const StockEventMessage = z
     lowStockThreshold: z.number().int().min(0).optional(),
     reorderQuantity: z.number().int().min(0).optional(),
     shards: z.number().int().min(1).max(64).optional(),
+    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length).optional(),
   })
   // Uniqueness in D1 rests on the id naming exactly one (sku, warehouse, seq).
   .refine((e) => e.id === eventId(e.sku, e.warehouse, e.seq), { message: "id does not match sku:warehouse:seq", path: ["id"] });
@@ -39,7 +41,7 @@ export const StockEventMessage = z
 /** D1 refuses statements with more than 100 bound parameters; rows are chunked to stay under. */
 const MAX_BOUND_PARAMETERS = 100;
 const EVENT_COLUMNS = 15;
-const PROJECTION_COLUMNS = 9;
+const PROJECTION_COLUMNS = 10;
 /** Seconds before a message whose write failed is offered again: 2, 4, 8 … capped. */
 const MAX_RETRY_DELAY_S = 60;
 /** The dead-letter queue of `stockflare-events` (wrangler.toml); its consumer is this one too. */
@@ -125,7 +127,7 @@ function recordStatements(db: Db, batch: readonly StockEvent[]): Statement[] {
   const kinds = new Map<string, { carried: Carried; events: StockEvent[] }>();
   for (const event of latest.values()) {
     const carried = carriedSettings(event);
-    const key = `${carried.lowStockThreshold}/${carried.reorderQuantity}/${carried.shards}`;
+    const key = `${carried.lowStockThreshold}/${carried.reorderQuantity}/${carried.shards}/${carried.regions}`;
     const kind = kinds.get(key) ?? { carried, events: [] };
     kind.events.push(event);
     kinds.set(key, kind);
@@ -146,6 +148,7 @@ function recordStatements(db: Db, batch: readonly StockEvent[]): Statement[] {
               ...(carried.lowStockThreshold ? { lowStockThreshold: sql`excluded.low_stock_threshold` } : {}),
               ...(carried.reorderQuantity ? { reorderQuantity: sql`excluded.reorder_quantity` } : {}),
               ...(carried.shards ? { shards: sql`excluded.shards` } : {}),
+              ...(carried.regions ? { regions: sql`excluded.regions` } : {}),
             },
             setWhere: sql`excluded.last_seq > ${stockProjection.lastSeq}`,
           }),
@@ -160,6 +163,7 @@ interface Carried {
   lowStockThreshold: boolean;
   reorderQuantity: boolean;
   shards: boolean;
+  regions: boolean;
 }
 
 function carriedSettings(event: StockEvent): Carried {
@@ -169,6 +173,9 @@ function carriedSettings(event: StockEvent): Carried {
     // The current version leaves `shards` out when it is 1, so an event that carries the
     // threshold tells the shards too; only an event from before both were carried does not.
     shards: event.shards !== undefined || event.lowStockThreshold !== undefined,
+    // Left out when the item has none, like `shards` when 1: an event that carries the
+    // threshold tells the regions too (the previous version's events only ever meant none).
+    regions: event.regions !== undefined || event.lowStockThreshold !== undefined,
   };
 }
 
@@ -211,6 +218,7 @@ function projectionRow(event: StockEvent): typeof stockProjection.$inferInsert {
     lowStockThreshold: event.lowStockThreshold ?? 0,
     reorderQuantity: event.reorderQuantity ?? 0,
     shards: event.shards ?? 1,
+    regions: event.regions === undefined ? null : JSON.stringify(event.regions),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Region } from "../regions/regions";
 /** The kinds of change a stock item records, each one event. */
 export const CHANGE_TYPES = [
   "stock.set",
@@ -40,6 +41,11 @@ export interface StockEvent {
   lowStockThreshold?: number;
   reorderQuantity?: number;
   shards?: number;
+  /**
+   * The regions a pooled item's members are spread over (v1.2), left out when it has none;
+   * an event that carries `lowStockThreshold` but not this says "no regions".
+   */
+  regions?: Region[];
   /** Who made the change. Optional because events written by the previous version lack it (read as null). */
   actor?: Actor;
 }

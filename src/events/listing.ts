@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { isRegion, type Region } from "../regions/regions";
 import type { ItemKey } from "./listing-cursor";
 import { stockProjection } from "./schema";
 
@@ -34,6 +35,8 @@ export interface ListedLevel {
   /** Epoch milliseconds. */
   updatedAt: number;
   shards: number;
+  /** Regions its pool members are spread over (v1.2), or null. */
+  regions: Region[] | null;
 }
 
 const available = sql`(${stockProjection.onHand} - ${stockProjection.reserved})`;
@@ -80,11 +83,24 @@ export class StockListing {
         version: stockProjection.lastSeq,
         updatedAt: stockProjection.updatedAt,
         shards: stockProjection.shards,
+        regions: stockProjection.regions,
       })
       .from(stockProjection)
       .where(and(...conditions))
       .orderBy(asc(stockProjection.sku), asc(stockProjection.warehouse))
       .limit(filter.limit + 1);
-    return { items: rows.slice(0, filter.limit), more: rows.length > filter.limit };
+    const items = rows.slice(0, filter.limit).map((row) => ({ ...row, regions: parseRegions(row.regions) }));
+    return { items, more: rows.length > filter.limit };
+  }
+}
+
+/** The projection's JSON array of regions; anything else reads as none. */
+function parseRegions(stored: string | null): Region[] | null {
+  if (stored === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    return Array.isArray(parsed) && parsed.length > 0 && parsed.every(isRegion) ? parsed : null;
+  } catch {
+    return null;
   }
 }

@@ -61,6 +61,8 @@ export const stockProjection = sqliteTable(
     reorderQuantity: integer("reorder_quantity").notNull().default(0),
     /** Pool members taking the item's reservations; 1 when it is not pooled. */
     shards: integer("shards").notNull().default(1),
+    /** The regions its pool members are spread over (v1.2), as a JSON array; null: none. */
+    regions: text("regions"),
   },
   (t) => [
     primaryKey({ columns: [t.sku, t.warehouse] }),

@@ -96,8 +96,9 @@ export class ChangeLog {
     const { levels, outbox, pool } = this.stores;
     const { role, pooled } = this.membership;
     levels.write(after);
-    const shards = role === null && pooled ? (pool.readPool()?.shards ?? 1) : 1;
-    outbox.append(eventFor(after, change, shards, actor));
+    const state = role === null && pooled ? pool.readPool() : null;
+    // The item's pool settings ride on its events to D1's projection (`GET /v1/stock`).
+    outbox.append(eventFor(after, change, state?.shards ?? 1, actor, state?.regions ?? null));
     this.eventWritten = true;
     // A member's events go to its parent, which alerts on the item's total.
     if (role !== null) return after;

@@ -3,7 +3,7 @@ import type { Region } from "../regions/regions";
 import { skuDirectory } from "./address";
 import type { ChangeLog } from "./changes";
 import { IDEMPOTENCY_WINDOW_MS } from "./holds-protocol";
-import { type AdjustmentReason, adjust, type Level, type SetCount, setCount } from "./ledger";
+import { type AdjustmentReason, adjust, available, type Level, type SetCount, setCount } from "./ledger";
 import type { MemberPlace } from "./pool-demand";
 import type { LevelView, PoolParentProtocol } from "./pool-parent";
 import type { Membership } from "./pool-store";
@@ -101,9 +101,13 @@ export class CountsProtocol {
       const refusal = this.parent.refusal(input.shards, input.regions);
       if (refusal !== null) return { ok: false, code: "invalid_pool", message: refusal };
       const { level, change } = setCount(current, { sku, warehouse }, input, now);
+      // The pool first, so the count's event carries the new shards and regions (D1's listing);
+      // a new pool starts from what was free before the count, which the count's change then moves.
+      if (input.shards !== undefined || input.regions !== undefined) {
+        const before = current === null ? 0 : available(current);
+        placed.push(...this.parent.setShards({ sku, warehouse }, before, input.shards, input.regions));
+      }
       const after = this.changes.persist(level, change, input.actor ?? null);
-      if (input.shards !== undefined || input.regions !== undefined)
-        placed.push(...this.parent.setShards(after, input.shards, input.regions));
       return { ok: true, level: after };
     });
     if (!result.ok)

@@ -1,3 +1,4 @@
+import type { Region } from "../regions/regions";
 /**
  * Pure arithmetic of one stock item (one SKU in one warehouse).
  *
@@ -135,7 +136,7 @@ export function releaseChange(reservationId: string, quantity: number, type: "re
 }
 
 /** The event of `change`, which made `after`: its `seq` is the level's new version. */
-export function eventFor(after: Level, change: Change, shards = 1, actor: Actor = null): StockEvent {
+export function eventFor(after: Level, change: Change, shards = 1, actor: Actor = null, regions: Region[] | null = null): StockEvent {
   return {
     id: eventId(after.sku, after.warehouse, after.version),
     seq: after.version,
@@ -153,6 +154,7 @@ export function eventFor(after: Level, change: Change, shards = 1, actor: Actor 
     lowStockThreshold: after.lowStockThreshold,
     reorderQuantity: after.reorderQuantity,
     ...(shards > 1 ? { shards } : {}),
+    ...(regions === null ? {} : { regions }),
     actor,
   };
 }

@@ -5,7 +5,7 @@ import type { HoldRequest, HoldResult, ResizeRequest } from "./holds-protocol";
 import { type AdjustmentReason, applyChange, available, type Change, type Level } from "./ledger";
 import { exactLevel, grantFor } from "./pool";
 import { demandShare, grantByDemand, layoutFor, type MemberPlace } from "./pool-demand";
-import type { PoolLinks } from "./pool-links";
+import type { ItemName, PoolLinks } from "./pool-links";
 import {
   activeMembers,
   type MemberReport,
@@ -123,7 +123,7 @@ export class PoolParentProtocol {
   }
 
   /** Inside the count's transaction: becomes pooled, or changes its members (how many, where). */
-  setShards(level: Level, shards: number | undefined, regions: Region[] | null | undefined): MemberPlace[] {
+  setShards(item: ItemName, startingUnallocated: number, shards: number | undefined, regions: Region[] | null | undefined): MemberPlace[] {
     const { pool } = this.stores;
     const state = pool.readPool();
     const nextShards = shards ?? state?.shards ?? 1;
@@ -133,7 +133,7 @@ export class PoolParentProtocol {
     const highest = members.reduce((max, m) => Math.max(max, m.shard), -1);
     const current = state === null ? (nextRegions === null ? null : []) : state.layout;
     const layout = layoutFor(current, state?.shards ?? 0, nextShards, nextRegions, highest);
-    pool.writePool({ shards: nextShards, unallocated: state?.unallocated ?? available(level), regions: nextRegions, layout });
+    pool.writePool({ shards: nextShards, unallocated: state?.unallocated ?? startingUnallocated, regions: nextRegions, layout });
     this.membership.pooled = true;
     const known = new Set(members.map((m) => m.shard));
     const added = (layout ?? activeMembers({ shards: nextShards, unallocated: 0, regions: null, layout: null })).filter(
@@ -147,7 +147,7 @@ export class PoolParentProtocol {
         returnedSeen: 0,
         absorbed: { changes: 0, onHandDelta: 0, reserved: 0 },
       });
-      this.links.placed(level, m.shard, m.region);
+      this.links.placed(item, m.shard, m.region);
     }
     return added.filter((m) => m.region !== null);
   }

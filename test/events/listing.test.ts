@@ -88,6 +88,7 @@ describe("GET /v1/stock", () => {
       version: 3,
       updatedAt: seeded[0]!.at,
       shards: 4,
+      regions: null,
     });
     expect(page.items[0]).toMatchObject({ shards: 1, lowStockThreshold: 0, version: 1 });
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, expectInvalid, expectProblem, stocked, unique } from "./client";
 
 /** The stock level routes of the contract, through the Worker. */
@@ -253,6 +253,22 @@ describe("regional pools over HTTP (v1.2)", () => {
     expect((await call("PUT", path, { json: { onHand: 31 } })).body).toMatchObject({ shards: 3, regions: ["oc", "enam"] });
     // Null: no regions any more.
     expect((await call("PUT", path, { json: { onHand: 31, regions: null } })).body).toMatchObject({ shards: 3, regions: null });
+  });
+
+  it("lists regions from D1's projection once the events arrive, and null again when they are cleared", async () => {
+    const sku = unique("REGL");
+    const path = `/v1/stock/${sku}/wh`;
+    const listed = async () => (await call("GET", `/v1/stock?prefix=${sku}`)).body.items[0];
+    expect((await call("PUT", path, { json: { onHand: 8, shards: 2, regions: ["afr", "me"] } })).status).toBe(200);
+    await vi.waitFor(async () => expect(await listed()).toMatchObject({ sku, shards: 2, regions: ["afr", "me"] }), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    expect((await call("PUT", path, { json: { onHand: 9, regions: null } })).status).toBe(200);
+    await vi.waitFor(async () => expect(await listed()).toMatchObject({ sku, onHand: 9, shards: 2, regions: null }), {
+      timeout: 15_000,
+      interval: 100,
+    });
   });
 
   it("refuses an unknown or repeated region, too many, and fewer shards than regions, changing nothing", async () => {

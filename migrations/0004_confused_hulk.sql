@@ -1,0 +1,1 @@
+ALTER TABLE `stock_projection` ADD `regions` text;
