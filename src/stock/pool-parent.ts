@@ -330,7 +330,10 @@ export class PoolParentProtocol {
     if (level === null || pool === null) return Promise.resolve();
     const run = (async () => {
       try {
-        const others = activeMembers(pool).filter((m) => m.shard !== except);
+        // Only members that may have units free, as far as the parent last heard (a member that
+        // sold out since answers with nothing to give): at a sold-out item a refill costs no calls.
+        const known = new Map(this.stores.pool.readMembers().map((m) => [m.shard, m]));
+        const others = activeMembers(pool).filter((m) => m.shard !== except && mayHaveFree(known.get(m.shard)));
         const reports = await Promise.allSettled(others.map((m) => this.links.toMember(level, m.shard, m.region, (s) => s.trim())));
         await this.changes.mutate((now) => {
           for (const outcome of reports) if (outcome.status === "fulfilled" && outcome.value !== null) this.applyReport(outcome.value, now);
@@ -342,6 +345,12 @@ export class PoolParentProtocol {
     this.trimming = run;
     return run;
   }
+}
+
+/** A member's free units as of what the parent absorbed from it: granted, less returned, less sold and held. */
+function mayHaveFree(member: PoolMember | undefined): boolean {
+  if (member === undefined) return false;
+  return member.grantedTotal - member.returnedSeen + member.absorbed.onHandDelta - member.absorbed.reserved > 0;
 }
 
 function isActive(pool: PoolState, shard: number): boolean {
