@@ -31,6 +31,11 @@ export function printFigures(f: Figures, history: History, model: Model): void {
   console.log(`  load        ${f.loadS} s, ${f.clients} clients, ${fmt(totalOps)} writes (${ops.join(", ")})`);
   console.log(`  requests    ${fmt(history.exchanges.length)} (${fmt(retries)} of them retries of a write)`);
   console.log(`  answers     ${statuses.join(", ")}`);
+  const answered = history.exchanges.filter((e) => e.status !== 0).map((e) => e.doneMs - e.sentMs);
+  answered.sort((a, b) => a - b);
+  const at = (q: number) => answered[Math.min(answered.length - 1, Math.floor(q * answered.length))] ?? 0;
+  const slow = answered.filter((ms) => ms > 5_000).length;
+  console.log(`  latency     p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms; ${fmt(slow)} answers took over 5 s`);
   console.log(`  faults      ${history.faults.length}: ${summarizeFaults(history.faults)}`);
   console.log(`  downtime    ${(f.downtimeMs / 1000).toFixed(1)} s over ${f.restarts} kills (SIGKILL to /v1/health answering again)`);
   if (f.historyFile !== null) console.log(`  history     ${f.historyFile}`);
