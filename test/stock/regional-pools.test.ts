@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Region } from "../../src/regions/regions";
 import { stockItem, stockPoolMember } from "../../src/stock/address";
 import type { MemberReport, StockItem } from "../../src/stock/StockItem";
+import { waitForEvents } from "../events/support";
 import { call, unique } from "../http/client";
 import { coordinator, readRecord } from "../reservations/fixtures";
 
@@ -153,8 +154,14 @@ describe("regional pools: stock follows demand", () => {
     const kinds = answers.map((a) => a.answer.kind);
     expect(kinds.filter((k) => k === "created").length).toBe(stock);
     expect(kinds.every((k) => k === "created" || k === "insufficient_stock")).toBe(true);
-    expect(await levelOf(sku)).toMatchObject({ reserved: stock, available: 0 });
+    const level = await levelOf(sku);
+    expect(level).toMatchObject({ reserved: stock, available: 0 });
     await expectConserved(sku);
+    // Gap-free events in D1, renumbered by the parent from every region's member, adding up to the level.
+    const events = await waitForEvents(sku, "wh", level.version);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: level.version }, (_, i) => i + 1));
+    expect(events.reduce((sum, e) => sum + e.reserved_delta, 0)).toBe(level.reserved);
+    expect(events.reduce((sum, e) => sum + e.on_hand_delta, 0)).toBe(level.onHand);
   });
 });
 
