@@ -127,7 +127,7 @@ export class LoadClient {
     return [...keys];
   }
 
-  /** Places a reservation; exported for the injector's bursts through `placeAs`. */
+  /** Places a reservation until definitive (also used by the injector's bursts), and records what it learnt. */
   async place(kind: ReservationKind, lines: Line[], channel: string | null = null, ttlSeconds?: number): Promise<KnownReservation> {
     const id = `${this.name}-${++this.seq}`;
     const ttl = ttlSeconds ?? (this.random.chance(0.2) ? this.random.int(2, 6) : LONG_TTL_S);
