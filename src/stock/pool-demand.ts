@@ -13,10 +13,11 @@ import type { Region } from "../regions/regions";
  *
  * Demand. Each member keeps an exponentially weighted rate of the units it sold (held) per
  * second, with time constant DEMAND_TAU_S. It aims to hold HORIZON_S seconds of that demand
- * (never less than MIN_SLICE), asks for a refill when its free units fall below a quarter of
- * that aim (so the slice arrives before the buyers who need it), and, asked to trim, gives back
- * what it holds beyond the aim. A selling region is thus refilled ahead of need, and an idle
- * region's slice (aim MIN_SLICE... or nothing once idle) flows back to where it sells.
+ * (never less than MIN_SLICE, nor its last slice), asks for a refill when its free units fall
+ * below half of that (so the slice arrives, one round trip to the parent later, before the buyers
+ * who need it), and, asked to trim, gives back what it holds beyond its demand's aim. A selling
+ * region is thus refilled ahead of need, and an idle region's slice (nothing once idle) flows
+ * back to where it sells.
  *
  * The parent grants by cumulative totals (src/stock/pool.ts): it never grants more than is
  * unallocated, and a grant is sized by the asking member's share of the whole pool's demand.
@@ -26,8 +27,8 @@ import type { Region } from "../regions/regions";
 export const DEMAND_TAU_S = 30;
 /** A member aims to hold this many seconds of its region's demand. */
 export const HORIZON_S = 10;
-/** The smallest slice a selling member aims for, so a slow region still holds a unit or two. */
-export const MIN_SLICE = 2;
+/** The smallest slice a selling member aims for, so a slow region still holds a few units. */
+export const MIN_SLICE = 4;
 /** A member that sold nothing for this long (seconds) is idle: asked to trim, it keeps nothing free. */
 export const IDLE_AFTER_S = 60;
 
@@ -64,14 +65,15 @@ export function idle(demand: Demand, now: number): boolean {
 }
 
 /**
- * Units to ask the parent for with the next sync: none while at least a quarter of the aim is
- * free (the refill point), else enough to be back at the aim. `lastGrant` keeps a member
- * without a measured demand yet refilling as v1.1 did (its last slice).
+ * Units to ask the parent for with the next sync: none while at least half of the target is free
+ * (the refill point, so the refill arrives ahead of the buyers), else enough to be back at the
+ * target: its demand's aim, or its last slice if larger (a member whose demand is not measured
+ * yet refills as v1.1 did).
  */
 export function refillWant(free: number, demand: Demand, lastGrant: number, now: number): number {
-  const target = Math.max(aim(demand, now), idle(demand, now) ? lastGrant : 0);
+  const target = Math.max(aim(demand, now), lastGrant);
   if (target <= 0) return 0;
-  const refillPoint = Math.max(1, Math.floor(target / 4));
+  const refillPoint = Math.ceil(target / 2);
   return free < refillPoint ? Math.max(1, target - free) : 0;
 }
 
