@@ -1,3 +1,4 @@
+import { poolMember } from "../../src/objects/pool";
 import { Api, pool } from "../lib/api";
 import { cpuBetween, snapshot } from "../lib/cpu";
 import { type CpuProfile, profileWhile, type RolePattern, roleTimes } from "../lib/inspector";
@@ -129,6 +130,8 @@ const IDLE_BASELINE_MS = 2_000;
 
 /** Reservations placed before the first window: 320 random ids miss a given one of 64 coordinators with odds (63/64)^320 ≈ 0.6 %. */
 const WARM_COORDINATOR_CALLS = 320;
+/** The coordinators' pool (src/reservations/address.ts, COORDINATOR_POOL_SIZE). */
+const COORDINATORS = 64;
 
 interface Line {
   sku: string;
@@ -192,11 +195,14 @@ export async function costs(
       return placed.status === 201 && rid !== undefined ? [placed, await api.post(`/v1/reservations/${rid}/commit`)] : [placed];
     };
     const availabilityItems = items.slice(0, 100);
+    /** One reservation id per coordinator (filled by the warm-up): reading each wakes every coordinator. */
+    const coordinatorIds = new Map<number, string>();
     const prewarm = () =>
       Promise.all([
         api.post("/v1/availability", { items: availabilityItems }),
         api.get("/v1/stock/COST-HOT/wh-1"),
         api.get("/v1/stock/COST-FLASH/wh-1/shards"),
+        pool([...coordinatorIds.values()], 16, (rid) => api.get(`/v1/reservations/${rid}`)),
       ]);
 
     // Is the cached read there? (Contract v1.2: each item gains `asOf` above maxAgeSeconds 0.)
@@ -232,11 +238,16 @@ export async function costs(
     // otherwise be counted against the workloads as if every reservation paid them.
     progress("warming up");
     for (const run of Object.values(runs)) if (typeof run === "function") await run();
-    const flashRun = runs.flash as () => Promise<unknown>;
+    const flashRun = runs.flash as () => Promise<{ status: number; body: unknown }[]>;
     await pool(
       Array.from({ length: WARM_COORDINATOR_CALLS }, (_, i) => i),
       options.concurrency,
-      () => flashRun(),
+      async () => {
+        for (const answer of await flashRun()) {
+          const rid = (answer.body as { id?: string } | null)?.id;
+          if (answer.status === 201 && rid !== undefined) coordinatorIds.set(poolMember(rid, COORDINATORS), rid);
+        }
+      },
     );
     await new Promise((resolve) => setTimeout(resolve, ALARM_WAIT_MS));
 
@@ -312,7 +323,8 @@ async function sample(
   const { target } = ctx;
   await settle(ctx, ctx.profile.settleSeconds);
   // Locally workerd evicts an object idle for about 10 s, and its next call runs the constructor
-  // again: the workload's items are read once just before the window, as a selling shop's would be warm.
+  // again: the workload's items and every coordinator are read once just before the window, as
+  // a selling shop's would be warm.
   await prewarm();
   const statuses: Record<string, number> = {};
   let calls = 0;
