@@ -158,7 +158,9 @@ function workerDesign(client: GeoClient, key: "global" | "regional" | "regional-
       const { onHand, reserved, available } = reply.body;
       return { onHand: Number(onHand), reserved: Number(reserved), available: Number(available) };
     },
+    // Only a regional pool's objects have a region.
     async slices(sku, warehouse) {
+      if (key !== "regional-pool") return {};
       const reply = await client.call(OPERATOR_REGION, "GET", `${path(sku, warehouse)}/shards`);
       const out: Partial<Record<Region, number>> = {};
       const shards = isObject(reply.body) && Array.isArray(reply.body.shards) ? reply.body.shards : [];
