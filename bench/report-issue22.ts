@@ -361,7 +361,7 @@ export function issue22Section(figures: Issue22): string {
   }
   out.push(
     `**Where the CPU goes, per operation** (metered workerd, ${costs.notes.join("; ")}). workerd's CPU per operation from /proc ` +
-      "(less its idle rate, measured for 2 s just before the window with the profiler on, over the window's length), " +
+      "(less its idle rate, measured for 3 s just before the window with the profiler on, over the window's length), " +
       "split in the shares of the isolate's busy samples (V8's profiler): each sample goes to the role whose code its stack starts in " +
       "(the Worker's handler, an object's RPC method or alarm, or the continuation of an `await` there); the runtime's own work " +
       'outside JavaScript (RPC serialisation, storage, I/O, GC) has no stack and is its own column; "bench meter" is the meter\'s own ' +

@@ -208,7 +208,12 @@ async function measure(plan: Plan, runTag: string, stamp: string): Promise<Targe
       // Issue 22: billed units and CPU by role per operation, on a metered workerd of its own.
       if (scenarios.has("costs") && plan.metered !== undefined) {
         try {
-          report.costs = await costs(ctx, plan.metered, { ops: args.quick ? 30 : 150, concurrency: 8, blocks: args.quick ? 2 : 3 });
+          report.costs = await costs(ctx, plan.metered, {
+            ops: args.quick ? 30 : 150,
+            pairedOps: args.quick ? 30 : 300,
+            concurrency: 8,
+            blocks: args.quick ? 2 : 3,
+          });
           progress.log(`${plan.label}: costs per operation measured (${WORKERD_METERED.label})`);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);

@@ -29,8 +29,15 @@ export interface CpuProfile {
   timeDeltas?: number[];
 }
 
-/** Profiles the isolate behind `wsUrl` while `work` runs. */
-export async function profileWhile<T>(wsUrl: string, work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }> {
+/**
+ * Profiles the isolate behind `wsUrl` while `work` runs, sampling every `intervalUs` µs. Sampling
+ * costs the isolate's thread CPU of its own, even while idle (about 0.05 cores at 500 µs locally).
+ */
+export async function profileWhile<T>(
+  wsUrl: string,
+  work: () => Promise<T>,
+  intervalUs = 500,
+): Promise<{ result: T; profile: CpuProfile }> {
   const socket = new WebSocket(wsUrl);
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener("open", () => resolve(), { once: true });
@@ -54,7 +61,7 @@ export async function profileWhile<T>(wsUrl: string, work: () => Promise<T>): Pr
     });
   try {
     await send("Profiler.enable");
-    await send("Profiler.setSamplingInterval", { interval: 500 });
+    await send("Profiler.setSamplingInterval", { interval: intervalUs });
     await send("Profiler.start");
     const result = await work();
     const stopped = (await send("Profiler.stop")) as { profile: CpuProfile };

@@ -126,7 +126,13 @@ const JSON_HEADERS = (token: string) => ({ authorization: `Bearer ${token}`, "co
  */
 const ALARM_WAIT_MS = 6_000;
 /** How long workerd's idle CPU is measured before each window. */
-const IDLE_BASELINE_MS = 2_000;
+const IDLE_BASELINE_MS = 3_000;
+/**
+ * The profiler's sampling interval in the windows: sampling costs workerd about 0.05 cores at
+ * 500 µs even while idle, which the idle baseline subtracts; a coarser interval makes that
+ * subtraction, and its error, four times smaller, and still samples a 50 ms window 25 times.
+ */
+const SAMPLING_INTERVAL_US = 2_000;
 
 /** Reservations placed before the first window: 320 random ids miss a given one of 64 coordinators with odds (63/64)^320 ≈ 0.6 %. */
 const WARM_COORDINATOR_CALLS = 320;
@@ -152,7 +158,7 @@ const PAIRED: Partial<Record<WorkloadKey, WorkloadKey>> = { order: "sourced" };
 export async function costs(
   ctx: RunContext,
   start: () => Promise<Target>,
-  options: { ops: number; concurrency: number; blocks: number },
+  options: { ops: number; pairedOps: number; concurrency: number; blocks: number },
 ): Promise<CostsResult> {
   const notes: string[] = [];
   const target = await start();
@@ -270,7 +276,7 @@ export async function costs(
       // (other people's load, state growing) weighs on both alike.
       const mine: Sample[] = [];
       const theirs: Sample[] = [];
-      const per = Math.ceil(options.ops / options.blocks);
+      const per = Math.ceil(options.pairedOps / options.blocks);
       for (let block = 0; block < options.blocks; block++) {
         progress(`${WORKLOADS[key].label} (block ${block + 1} of ${options.blocks})`);
         mine.push(await sample(local, run, per, options.concurrency, prewarm));
@@ -288,7 +294,8 @@ export async function costs(
     await target.stop();
   }
   notes.push(
-    `${options.ops} operations per workload, ${options.concurrency} at a time (the plain and the sourced order in ${options.blocks} alternating blocks each), each workload's background work (events to the Queue and D1, alarms) waited for and counted with it`,
+    `${options.ops} operations per workload, ${options.concurrency} at a time (the plain and the sourced order ${options.pairedOps} each, in ${options.blocks} alternating blocks), ` +
+      `profiled every ${SAMPLING_INTERVAL_US / 1000} ms, each workload's background work (events to the Queue and D1, alarms) waited for and counted with it`,
   );
   return { workloads, concurrency: options.concurrency, notes };
 }
@@ -358,7 +365,7 @@ async function sample(
     const result = await work();
     return { ops, calls, statuses, seconds, ...result };
   }
-  const { result, profile } = await profileWhile(target.inspectorUrl, work);
+  const { result, profile } = await profileWhile(target.inspectorUrl, work, SAMPLING_INTERVAL_US);
   const times = await roleTimes(profile as CpuProfile, target.bundle, `${target.bundle}.map`, ROLES);
   // The profile's milliseconds are wall time while busy (on a shared machine, waits for a core
   // too): only its shares are used, of /proc's CPU.
