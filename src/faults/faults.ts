@@ -14,7 +14,7 @@
  *
  * A switch is a deadline (epoch ms) kept in this module's state. Under `wrangler dev` the
  * Worker and its Durable Objects run in one isolate, so the route that sets a switch
- * (src/faults/routes.ts) and the stock items that read it share it; a restart clears them all,
+ * (src/http/faults.ts) and the stock items that read it share it; a restart clears them all,
  * which is what a killed process would do anyway.
  */
 

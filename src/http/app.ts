@@ -1,12 +1,12 @@
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { faultRoutes } from "../faults/routes";
 import { authenticate } from "./auth";
 import { availabilityRoutes } from "./availability";
 import { channelRoutes } from "./channels";
 import { guardD1 } from "./d1-guard";
 import { BODY_LIMIT_BYTES, notFound, onError } from "./errors";
 import { eventRoutes } from "./events";
+import { faultRoutes } from "./faults";
 import { healthRoutes } from "./health";
 import { keyRoutes } from "./keys";
 import { servedOpenApiConfig } from "./openapi";

@@ -78,17 +78,18 @@ describe("pool arithmetic", () => {
 });
 
 describe("a pooled item over HTTP", () => {
-  it("2,000 concurrent one-unit reservations on 500 units over 8 shards: exactly 500 held, available 0", async () => {
-    const sku = await pooledItem(500, 8);
+  // Four buyers for every unit, all at once (kept at 800 so the test stays CPU-light on CI's two shared cores).
+  it("800 concurrent one-unit reservations on 200 units over 8 shards: exactly 200 held, available 0", async () => {
+    const sku = await pooledItem(200, 8);
     const answers = await Promise.all(
-      Array.from({ length: 2_000 }, (_, i) => reserve(`${sku}-r${i}`, [{ sku, warehouse: "wh", quantity: 1 }])),
+      Array.from({ length: 800 }, (_, i) => reserve(`${sku}-r${i}`, [{ sku, warehouse: "wh", quantity: 1 }])),
     );
     const counts = new Map<number, number>();
     for (const a of answers) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
     console.log(`pool contention: ${[...counts].map(([s, n]) => `${s} × ${n}`).join(", ")}`);
-    expect(counts.get(201)).toBe(500);
-    expect(counts.get(409)).toBe(1_500);
-    expect(await levelOf(sku)).toMatchObject({ onHand: 500, reserved: 500, available: 0, shards: 8 });
+    expect(counts.get(201)).toBe(200);
+    expect(counts.get(409)).toBe(600);
+    expect(await levelOf(sku)).toMatchObject({ onHand: 200, reserved: 200, available: 0, shards: 8 });
     const view = await shardsOf(sku);
     expect(view.shards).toHaveLength(8);
     const served = view.shards.map((s: { requests: number }) => s.requests);
@@ -99,7 +100,7 @@ describe("a pooled item over HTTP", () => {
     const held = answers.filter((a) => a.status === 201).map((a) => a.body.id as string);
     const reads = await Promise.all(held.slice(0, 50).map((id) => call("GET", `/v1/reservations/${id}`)));
     expect(reads.every((r) => r.body.status === "held")).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it("commit, release and expiry act where each hold lives; reads stay exact; events run 1..version", async () => {
     const sku = await pooledItem(20, 4);

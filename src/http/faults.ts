@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { problems } from "../http/problem";
-import type { AppEnv } from "../http/router";
-import { activeFaults, clearFaults, FAULT_NAMES, faultInjectionEnabled, isFaultName, MAX_FAULT_MS, setFault } from "./faults";
+import { activeFaults, clearFaults, FAULT_NAMES, faultInjectionEnabled, isFaultName, MAX_FAULT_MS, setFault } from "../faults/faults";
+import { problems } from "./problem";
+import type { AppEnv } from "./router";
 
 /**
  * The soak's handle on the fault switches (src/faults/faults.ts), for local development only:
@@ -13,6 +13,9 @@ import { activeFaults, clearFaults, FAULT_NAMES, faultInjectionEnabled, isFaultN
  * Unless the Worker has `FAULT_INJECTION = "true"` every call answers 404, as if the route did
  * not exist, and it is left out of the OpenAPI document. Only the root key may use it.
  */
+/** The routes above, which the public API (and so the OpenAPI document) does not have. */
+export const LOCAL_ONLY_ROUTES = ["GET /v1/admin/faults", "POST /v1/admin/faults", "DELETE /v1/admin/faults"];
+
 export const faultRoutes = new Hono<AppEnv>();
 
 faultRoutes.use("/v1/admin/faults", async (c, next) => {
