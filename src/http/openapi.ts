@@ -30,7 +30,7 @@ export const OPENAPI_CONFIG: Parameters<OpenAPIHono["getOpenAPI31Document"]>[0] 
   openapi: "3.1.0",
   info: {
     title: "stockflare",
-    version: "1.1.0",
+    version: "1.2.0",
     description:
       "Edge inventory: exact stock levels and all-or-nothing reservations. Errors are RFC 9457 problem details " +
       "(`application/problem+json`) with a stable `code`. Every route but `GET /v1/health` and this document needs " +

@@ -241,7 +241,7 @@ describe("GET /v1/openapi.json", () => {
     }
     const doc = (await call("GET", "/v1/openapi.json", { auth: false })).body;
     const paths = doc.paths as Record<string, Record<string, Operation>>;
-    expect(doc.info.version).toBe("1.1.0");
+    expect(doc.info.version).toBe("1.2.0");
     expect(doc.info.license).toMatchObject({ name: expect.any(String) });
     expect(doc.servers).toEqual([expect.objectContaining({ url: expect.stringMatching(/^https?:\/\//) })]);
     const tags = (doc.tags as { name: string; description: string }[]).map((t) => t.name);
