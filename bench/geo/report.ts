@@ -311,6 +311,9 @@ export function chart(rows: readonly Row[], designs: readonly DesignKey[], workl
     `<text x="${left}" y="20" font-size="15" font-weight="bold">Reserve latency p50 (ms) as the buyer sees it, per buyer region</text>`,
     `<text x="${left}" y="38" fill="#555">${xmlText(caption)}</text>`,
   ];
+  out.push(
+    `<line x1="${left + designs.length * 170}" x2="${left + designs.length * 170 + 14}" y1="52" y2="52" stroke="#111" stroke-width="2"/><text x="${left + designs.length * 170 + 18}" y="56">expected from the matrix</text>`,
+  );
   designs.forEach((d, i) => {
     const x = left + i * 170;
     out.push(
@@ -334,6 +337,12 @@ export function chart(rows: readonly Row[], designs: readonly DesignKey[], workl
         out.push(
           `<rect x="${x.toFixed(1)}" y="${yOf(row.p50Ms).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y0 + panelHeight - yOf(row.p50Ms)).toFixed(1)}" fill="${COLOURS[d]}"><title>${xmlText(`${DESIGN_NAMES[d]}, ${region}: p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, expected ${row.expectedMs} ms`)}</title></rect>`,
         );
+        // The arithmetic's p50 (matrix round trips + commits), as a tick across the bar.
+        if (row.invisible < row.n) {
+          out.push(
+            `<line x1="${x.toFixed(1)}" x2="${(x + barWidth - 2).toFixed(1)}" y1="${yOf(row.expectedMs).toFixed(1)}" y2="${yOf(row.expectedMs).toFixed(1)}" stroke="#111" stroke-width="2"/>`,
+          );
+        }
         if (row.p50Ms >= 10) {
           out.push(
             `<text x="${(x + (barWidth - 2) / 2).toFixed(1)}" y="${(yOf(row.p50Ms) - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${Math.round(row.p50Ms)}</text>`,
