@@ -79,6 +79,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
   }
   if (valid.length === 0) return;
 
+  let batchError: unknown;
   try {
     await runBatch(
       db,
@@ -90,19 +91,36 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
     for (const { message } of valid) message.ack();
     return;
   } catch (error) {
-    console.error("events consumer: batch write failed; writing message by message", error);
+    batchError = error;
   }
   // One message the batch could not take must not hold back the others.
+  let failed = 0;
+  let longestDelayS = 0;
   for (const { message, event } of valid) {
     try {
       await runBatch(db, recordStatements(db, [event]));
       message.ack();
-    } catch (error) {
-      console.error(`events consumer: writing ${event.id} failed; retrying`, error);
+    } catch {
+      failed++;
       const delaySeconds = deadLetters ? DEAD_LETTER_RETRY_DELAY_S : Math.min(MAX_RETRY_DELAY_S, 2 ** Math.max(1, message.attempts));
+      longestDelayS = Math.max(longestDelayS, delaySeconds);
       message.retry({ delaySeconds });
     }
   }
+  // One line per batch, without a stack: while D1 is down every batch fails, and under
+  // `wrangler dev` each logged stack costs the log reader a source-map pass while the runtime
+  // waits on its full stdout, stalling every request (docs/reliability.md, the D1 outage stall).
+  console.error(
+    `events consumer: writing a batch of ${valid.length} events to D1 failed (${errorSummary(batchError)}); ` +
+      (failed === 0 ? "each written on its own" : `${failed} retried, in up to ${longestDelayS} s`),
+  );
+}
+
+/** An error in one line: its message and its cause's, no stack (the call sites say nothing new here). */
+export function errorSummary(error: unknown): string {
+  const line = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).replace(/\s+/g, " ").slice(0, 300);
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause === undefined ? line(error) : `${line(error)}; cause: ${line(cause)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { errorSummary } from "../events/consumer";
 import { problems } from "./problem";
 
 /**
@@ -20,7 +21,8 @@ const ORIGINAL = Symbol("original statement");
 const DETAIL = "The analytics and webhook store (D1) could not be reached; retry later.";
 
 function unavailable(error: unknown): never {
-  console.error("D1 call failed", error);
+  // One line, no stack: while D1 is down every such request logs this (see src/events/consumer.ts).
+  console.error(`D1 call failed: ${errorSummary(error)}`);
   throw problems.unavailable(DETAIL);
 }
 

@@ -1,3 +1,4 @@
+import { errorSummary } from "../events/consumer";
 import { EventsReader } from "../events/queries";
 import type { LevelStore } from "./level-store";
 import type { OutboxStore } from "./outbox-store";
@@ -88,7 +89,8 @@ export class EventShipping {
       try {
         await this.confirmShipped();
       } catch (error) {
-        console.error("stock item: confirming shipped events in D1 failed; retrying", error);
+        // One line, no stack: every item logs this on each backstop while D1 is down (see consumer.ts).
+        console.error(`stock item: confirming shipped events in D1 failed; retrying: ${errorSummary(error)}`);
       }
     }
   }

@@ -233,4 +233,24 @@ describe("queue consumer", () => {
     expect((await storedEvents(sku, "WH1")).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect((await storedProjection(sku, "WH1"))?.last_seq).toBe(4);
   });
+
+  // Under `wrangler dev` every logged stack makes wrangler read the bundle's source map while
+  // workerd waits on its full stdout: a stack per message stalled every request of the server
+  // during a D1 outage (docs/reliability.md). One line per batch, whatever its size.
+  it("while D1 is down, logs one line per batch, without a stack, and retries every message", async () => {
+    const events = history(unique("d1-down-log"), "WH1", 100);
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const { ids, result } = await deliver(events, { db: flakyDb(() => true), attempts: 3 });
+      expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual([...ids].sort());
+      expect(logged).toHaveBeenCalledTimes(1);
+      const [line, ...rest] = logged.mock.calls[0] ?? [];
+      expect(rest).toEqual([]);
+      expect(typeof line).toBe("string");
+      expect(line).toMatch(/batch of 100 events to D1 failed \(Error: D1 is unavailable\); 100 retried, in up to 8 s$/);
+      expect(line).not.toMatch(/\n\s+at /);
+    } finally {
+      logged.mockRestore();
+    }
+  });
 });
