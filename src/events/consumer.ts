@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
+import { errorSummary } from "../logging/error-summary";
 import { REGIONS } from "../regions/regions";
 import { CHANGE_TYPES, eventId, type StockEvent } from "./event";
 import { events, stockProjection } from "./schema";
@@ -114,13 +115,6 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Pick<Env,
     `events consumer: writing a batch of ${valid.length} events to D1 failed (${errorSummary(batchError)}); ` +
       (failed === 0 ? "each written on its own" : `${failed} retried, in up to ${longestDelayS} s`),
   );
-}
-
-/** An error in one line: its message and its cause's, no stack (the call sites say nothing new here). */
-export function errorSummary(error: unknown): string {
-  const line = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).replace(/\s+/g, " ").slice(0, 300);
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause === undefined ? line(error) : `${line(error)}; cause: ${line(cause)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { errorSummary } from "../events/consumer";
+import { errorSummary } from "../logging/error-summary";
 import { problems } from "./problem";
 
 /**

@@ -1,5 +1,5 @@
-import { errorSummary } from "../events/consumer";
 import { EventsReader } from "../events/queries";
+import { errorSummary } from "../logging/error-summary";
 import type { LevelStore } from "./level-store";
 import type { OutboxStore } from "./outbox-store";
 

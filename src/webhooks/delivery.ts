@@ -1,3 +1,4 @@
+import { errorSummary } from "../logging/error-summary";
 import type { AlertOutbox, DueDelivery, PendingAlert } from "./outbox";
 import { ATTEMPT_TIMEOUT_MS, backgroundRetryMs, MAX_ATTEMPTS, retryDelayMs } from "./schedule";
 import { signWebhook } from "./signing";
@@ -90,7 +91,7 @@ async function fanOutAndSend(
     targets = await deps.directory.targetsFor(item.sku, item.warehouse);
   } catch (error) {
     // One line, no stack: under `wrangler dev` each logged stack stalls the server (docs/reliability.md).
-    console.error(`webhooks: reading subscriptions from D1 failed; delivery postponed: ${oneLine(error)}`);
+    console.error(`webhooks: reading subscriptions from D1 failed; delivery postponed: ${errorSummary(error)}`);
     deps.transaction(() => {
       for (const alert of alerts) {
         outbox.postponeAlert(alert.id, now + backgroundRetryMs(alert.failures + 1, deps.random()));
@@ -219,14 +220,9 @@ async function flushAttempts(deps: DeliveryDeps): Promise<void> {
       for (const p of pending) outbox.deleteAttempt(p.id);
     });
   } catch (error) {
-    console.error(`webhooks: recording delivery attempts in D1 failed; retrying: ${oneLine(error)}`);
+    console.error(`webhooks: recording delivery attempts in D1 failed; retrying: ${errorSummary(error)}`);
     deps.transaction(() => {
       for (const p of pending) outbox.postponeAttempt(p.id, now + backgroundRetryMs(p.failures + 1, deps.random()));
     });
   }
-}
-
-/** A failed D1 call in one line: its message, no stack. */
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, " ").slice(0, 300);
 }
