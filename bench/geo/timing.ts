@@ -68,11 +68,13 @@ export interface Path {
  * object called under the simulation).
  *
  * The coordinator calls its stock objects in rounds, one call per line in parallel, each round
- * after the last (a multi-line commit pins every line, then commits every one; a pooled line
- * refused by one pool object tries another): the entries, in the order the calls ended, are cut
- * into rounds of `lines`, and each round costs its slowest call. The expected value is then the
- * round trip buyer → coordinator, the coordinator's commits, and each round's slowest round trip
- * plus its object's commit.
+ * after the last (a multi-line commit pins every line, then commits every one; a line of an item
+ * not yet known pooled asks the item, then its pool object; a pooled line refused by one pool
+ * object tries another). The entries come in the order the calls ended, so lines running their
+ * rounds in parallel interleave: the `item` entries and the `pool` entries are each cut, in order,
+ * into rounds of `lines`, and each round costs its slowest call. The expected value is the round
+ * trip buyer → coordinator, the coordinator's commits, and each round's slowest round trip plus
+ * its object's commit.
  */
 export function pathOf(buyer: Region, entries: readonly TimingEntry[], bodyRegion: unknown, lines: number): Path {
   const coordinatorEntry = entries.find((e) => e.name === "coordinator");
@@ -90,8 +92,11 @@ export function pathOf(buyer: Region, entries: readonly TimingEntry[], bodyRegio
   const crossRegionTrips = (coordinator !== null && coordinator !== buyer ? 1 : 0) + objects.filter((r) => r !== from).length;
   const perRound = Math.max(1, lines);
   let itemLegs = 0;
-  for (let i = 0; i < objects.length; i += perRound) {
-    itemLegs += Math.max(...objects.slice(i, i + perRound).map((r) => roundTripMs(from, r) + ITEM_COMMITS * COMMIT_LATENCY_MS));
+  for (const name of ["item", "pool"]) {
+    const regions = objectEntries.flatMap((e, i) => (e.name === name ? [objects[i] as Region] : []));
+    for (let i = 0; i < regions.length; i += perRound) {
+      itemLegs += Math.max(...regions.slice(i, i + perRound).map((r) => roundTripMs(from, r) + ITEM_COMMITS * COMMIT_LATENCY_MS));
+    }
   }
   const expectedMs = visible ? roundTripMs(buyer, from) + COORDINATOR_COMMITS * COMMIT_LATENCY_MS + itemLegs : 0;
   return { visible, buyer, coordinator, objects, crossRegionTrips, expectedMs };
