@@ -36,17 +36,17 @@ export class ReadCopies<T> {
   /** A copy of `key` at most `maxAgeSeconds` old, reading it with `read` when there is none; 0 always reads. */
   async get(key: string, maxAgeSeconds: number, read: () => Promise<T>): Promise<Copy<T>> {
     const now = this.now();
+    // The exact read (checkout-grade reads, the default) pays nothing for the copies.
+    if (maxAgeSeconds <= 0) return { value: await read(), readAt: now };
     const kept = this.copies.get(key);
     if (kept !== undefined && isFreshEnough(kept.readAt, now, maxAgeSeconds)) {
       this.touch(key, kept);
       return kept;
     }
-    if (maxAgeSeconds > 0) {
-      const pending = this.inFlight.get(key);
-      if (pending !== undefined) {
-        const copy = await pending;
-        if (isFreshEnough(copy.readAt, this.now(), maxAgeSeconds)) return copy;
-      }
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) {
+      const copy = await pending;
+      if (isFreshEnough(copy.readAt, this.now(), maxAgeSeconds)) return copy;
     }
     return this.read(key, read);
   }
