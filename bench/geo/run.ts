@@ -345,7 +345,7 @@ async function main(): Promise<boolean> {
   const suffix = quick ? "-quick" : "";
   const caption = `${quick ? "quick run" : "full run"}, seed ${seed}, commit ${commit}${dirtySrc > 0 ? "+" : ""}, ${PROFILE.perRegion} reservations per region and design`;
   const markdown = [
-    `Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC at commit \`${commit}\`${dirtySrc > 0 ? ` (with ${dirtySrc} uncommitted files in src/)` : ""}, seed ${seed}, ${quick ? "quick" : "full"} profile: ${PROFILE.perRegion} reservations per buyer region, design and workload, ${PROFILE.buyersPerRegion} buyers per region.`,
+    `Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC at commit \`${commit}\`${dirtySrc > 0 ? ` (with ${dirtySrc} uncommitted files in src/)` : ""}, seed ${seed}, ${quick ? "quick" : "full"} profile: ${PROFILE.perRegion} reservations per buyer region, design and workload, ${PROFILE.buyersPerRegion} buyer${PROFILE.buyersPerRegion === 1 ? "" : "s"} per region.`,
     "",
     latencyTables(rows, shown),
     "**The simulation against the arithmetic**",
