@@ -114,6 +114,14 @@ function wrongIn(
  * No writes run meanwhile, so every answer must equal the ledger exactly (check "availability
  * exact"), in request order.
  */
+function bodyOf(variant: { channel: BenchChannel | null; maxAgeSeconds?: number }, entries: Entry[]) {
+  return {
+    items: entries,
+    ...(variant.channel === null ? {} : { channel: variant.channel.id }),
+    ...(variant.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: variant.maxAgeSeconds }),
+  };
+}
+
 export async function availability(ctx: RunContext): Promise<Row[]> {
   const size = ctx.profile.availability.items;
   const channels = await putChannels(ctx);
@@ -140,13 +148,29 @@ export async function availability(ctx: RunContext): Promise<Row[]> {
   const expected = expectedLevels(ctx.ledger);
   const safetyStock = ctx.profile.sourced.safetyStock;
 
-  const variants: { label: string; reads: number; pickEntries: () => Entry[]; channel: BenchChannel | null; note: string }[] = [
+  const variants: {
+    label: string;
+    reads: number;
+    pickEntries: () => Entry[];
+    channel: BenchChannel | null;
+    note: string;
+    /** Contract v1.2: accept copies this many seconds old (storefront reads); absent: the exact read. */
+    maxAgeSeconds?: number;
+  }[] = [
     {
       label: `${AVAILABILITY}${size} items`,
       reads: size,
       pickEntries: () => pickDistinct(items, size).map((item) => ({ sku: item.sku, warehouse: item.warehouse })),
       channel: null,
       note: `${size} distinct items per call (sku + warehouse), at random of ${n0(items.length)}`,
+    },
+    {
+      label: `${AVAILABILITY}${size} items, maxAgeSeconds 5`,
+      reads: size,
+      pickEntries: () => pickDistinct(items, size).map((item) => ({ sku: item.sku, warehouse: item.warehouse })),
+      channel: null,
+      note: `the same calls accepting copies up to 5 s old (contract v1.2); no writes meanwhile, so every answer must still equal the ledger`,
+      maxAgeSeconds: 5,
     },
     {
       label: `${AVAILABILITY}${size} SKUs in a channel (${size * channel.warehouses.length} items)`,
@@ -168,7 +192,7 @@ export async function availability(ctx: RunContext): Promise<Row[]> {
         (context as { entries?: Entry[] }).entries = entries;
         return {
           ...req,
-          body: JSON.stringify(variant.channel === null ? { items: entries } : { items: entries, channel: variant.channel.id }),
+          body: JSON.stringify(bodyOf(variant, entries)),
         };
       },
       onResponse: (status, body, context) => {
@@ -186,10 +210,7 @@ export async function availability(ctx: RunContext): Promise<Row[]> {
     const alone: number[] = [];
     for (let k = 0; k < ALONE_CALLS; k++) {
       const entries = variant.pickEntries();
-      const answer = await ctx.api.post(
-        "/v1/availability",
-        variant.channel === null ? { items: entries } : { items: entries, channel: variant.channel.id },
-      );
+      const answer = await ctx.api.post("/v1/availability", bodyOf(variant, entries));
       if (answer.status !== 200) throw new Error(`POST /v1/availability: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
       alone.push(answer.ms);
     }
