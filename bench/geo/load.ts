@@ -1,3 +1,4 @@
+import { seededRandom as seededSequence } from "../../src/geo/network";
 import type { Region } from "../../src/regions/regions";
 import type { Line } from "../ledger";
 import type { Progress } from "../lib/progress";
@@ -38,16 +39,7 @@ export interface Sent {
 }
 
 export function seededRandom(...parts: (string | number)[]): () => number {
-  let s = 0x811c9dc5;
-  for (const ch of parts.join("|")) s = Math.imul(s ^ ch.charCodeAt(0), 0x01000193);
-  s >>>= 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededSequence(parts.join("|"));
 }
 
 export interface PhaseSpec {

@@ -3,10 +3,9 @@ import { existsSync, rmSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { freePort, HOST, waitForHttp } from "../lib/net";
 import { register, run, startGroup } from "../lib/procs";
-import { isWritableTmpfs, snapshotSources, TMPFS } from "../targets/worker";
+import { isWritableTmpfs, miniflareReady, snapshotSources, TMPFS } from "../targets/worker";
 
 /**
  * The Worker of the geo bench: the bundle `wrangler deploy --dry-run` makes of a snapshot of
@@ -92,27 +91,7 @@ export async function startGeoWorker(root: string, seed: string, operatorRegion:
     ["--import", "tsx", join(root, "bench/targets/miniflare-host.ts"), JSON.stringify(config)],
     { cwd: root, env: { ...env, TMPDIR: stateDir }, logFile: join(dir, "miniflare.log"), stdout: "pipe" },
   );
-  const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("Miniflare did not start within 180 s")), 180_000);
-    void group.exited.then(async (code) => {
-      clearTimeout(timer);
-      const log = await readFile(group.logFile, "utf8").catch(() => "");
-      reject(new Error(`the Miniflare host exited (${code}):\n${log.slice(-3000)}`));
-    });
-    const stdout = group.child.stdout;
-    if (stdout === null) return reject(new Error("no stdout from the Miniflare host"));
-    createInterface({ input: stdout }).on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const message = JSON.parse(line) as { ready?: string };
-      if (message.ready !== undefined) {
-        clearTimeout(timer);
-        resolve(message.ready);
-      }
-    });
-  }).catch(async (error: unknown) => {
-    await group.stop();
-    throw error;
-  });
+  const ready = await miniflareReady(group, 180_000);
   const baseUrl = ready.replace(/\/$/, "");
   await waitForHttp(`${baseUrl}/v1/health`, 30_000);
   return {

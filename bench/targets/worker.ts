@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { freePort, HOST, waitForHttp } from "../lib/net";
-import { register, run, startGroup } from "../lib/procs";
+import { type Group, register, run, startGroup } from "../lib/procs";
 import type { Target } from "./target";
 
 /**
@@ -194,27 +194,7 @@ export async function startMiniflare(root: string, snapshot: string, options: Mi
     ["--import", "tsx", join(root, "bench/targets/miniflare-host.ts"), JSON.stringify(config)],
     { cwd: root, env: { ...wranglerEnv(), TMPDIR: stateDir }, logFile: join(copy.dir, "miniflare.log"), stdout: "pipe" },
   );
-  const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("Miniflare did not start within 120 s")), 120_000);
-    void group.exited.then(async (code) => {
-      clearTimeout(timer);
-      const log = await readFile(group.logFile, "utf8").catch(() => "");
-      reject(new Error(`the Miniflare host exited (${code}):\n${log.slice(-3000)}`));
-    });
-    const stdout = group.child.stdout;
-    if (stdout === null) return reject(new Error("no stdout from the Miniflare host"));
-    createInterface({ input: stdout }).on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const message = JSON.parse(line) as { ready?: string };
-      if (message.ready !== undefined) {
-        clearTimeout(timer);
-        resolve(message.ready);
-      }
-    });
-  }).catch(async (error: unknown) => {
-    await group.stop();
-    throw error;
-  });
+  const ready = await miniflareReady(group, 120_000);
   const baseUrl = ready.replace(/\/$/, "");
   await waitForHttp(`${baseUrl}/v1/health`, 30_000);
   return {
@@ -246,4 +226,32 @@ export async function startMiniflare(root: string, snapshot: string, options: Mi
 export async function startMiniflareOnTmpfs(root: string, snapshot: string): Promise<Target> {
   if (!(await isWritableTmpfs(TMPFS))) throw new Error(`no tmpfs at ${TMPFS}`);
   return startMiniflare(root, snapshot, { inspector: false, parent: TMPFS, path: WORKERD_TMPFS });
+}
+
+/**
+ * Waits for the Miniflare host (bench/targets/miniflare-host.ts) to print its `{ ready }` line,
+ * and answers the URL it serves; stops the host if it exits or is not ready within `timeoutMs`.
+ */
+export async function miniflareReady(group: Group, timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Miniflare did not start within ${timeoutMs / 1000} s`)), timeoutMs);
+    void group.exited.then(async (code) => {
+      clearTimeout(timer);
+      const log = await readFile(group.logFile, "utf8").catch(() => "");
+      reject(new Error(`the Miniflare host exited (${code}):\n${log.slice(-3000)}`));
+    });
+    const stdout = group.child.stdout;
+    if (stdout === null) return reject(new Error("no stdout from the Miniflare host"));
+    createInterface({ input: stdout }).on("line", (line) => {
+      if (!line.startsWith("{")) return;
+      const message = JSON.parse(line) as { ready?: string };
+      if (message.ready !== undefined) {
+        clearTimeout(timer);
+        resolve(message.ready);
+      }
+    });
+  }).catch(async (error: unknown) => {
+    await group.stop();
+    throw error;
+  });
 }

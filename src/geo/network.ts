@@ -41,7 +41,7 @@ export function simulatedNetwork(env: GeoVars): SimulatedNetwork | null {
 }
 
 function createNetwork(seed: string): SimulatedNetwork {
-  const random = mulberry32(hashSeed(seed));
+  const random = seededRandom(seed);
   const placements = new Map<string, Region>();
   const jittered = (ms: number) => ms * (0.9 + 0.2 * random());
   return {
@@ -59,6 +59,11 @@ function createNetwork(seed: string): SimulatedNetwork {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A seeded generator of numbers in [0, 1): the same seed draws the same sequence (the geo bench's too). */
+export function seededRandom(seed: string): () => number {
+  return mulberry32(hashSeed(seed));
 }
 
 function hashSeed(seed: string): number {
