@@ -1,11 +1,7 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { describe, expect, it, vi } from "vitest";
-import { stockItem, stockPoolMember } from "../../src/stock/address";
-import type { StockItem } from "../../src/stock/StockItem";
+import { describe, expect, it } from "vitest";
 import { call, unique } from "../http/client";
-import { readRecord } from "../reservations/fixtures";
+import { applySharedStep, expectLevelIsModel, expectNothingStranded, poolModel, reservedOf, type SharedStep } from "./pool-model";
 
 /**
  * A pooled item against a simple model: random sequences of reservations, commits, releases,
@@ -15,12 +11,7 @@ import { readRecord } from "../reservations/fixtures";
  * stranded: what nobody holds is unallocated or free in a member.
  */
 
-type Op =
-  | { kind: "reserve"; quantity: number }
-  | { kind: "commit" | "release" | "expire"; pick: number }
-  | { kind: "count"; onHand: number }
-  | { kind: "adjust"; delta: number }
-  | { kind: "reshard"; shards: number };
+type Op = { kind: "reserve"; quantity: number } | SharedStep | { kind: "reshard"; shards: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("reserve" as const), quantity: fc.integer({ min: 1, max: 3 }) }) },
@@ -36,14 +27,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("reshard" as const), shards: fc.integer({ min: 1, max: 6 }) }) },
 );
 
-async function expire(sku: string, id: string) {
-  const member = (await readRecord(id))?.placements?.[0];
-  const holder = typeof member === "number" ? stockPoolMember(env, sku, "wh", member) : stockItem(env, sku, "wh");
-  await runInDurableObject(holder, (_: StockItem, state) => {
-    state.storage.sql.exec("UPDATE holds SET expires_at = ? WHERE reservation_id = ?", Date.now() - 1, id);
-  });
-}
-
 describe("a pooled item against a model", () => {
   it("never oversells, never refuses falsely, reads exactly, strands nothing", async () => {
     await fc.assert(
@@ -53,70 +36,33 @@ describe("a pooled item against a model", () => {
         fc.array(op, { minLength: 5, maxLength: 25 }),
         async (shards, initial, ops) => {
           const sku = unique("PPROP");
-          const path = `/v1/stock/${sku}/wh`;
-          await call("PUT", path, { json: { onHand: initial, shards } });
-          let onHand = initial;
-          const held = new Map<string, number>();
+          const model = poolModel(sku, initial);
+          await call("PUT", model.path, { json: { onHand: initial, shards } });
           let n = 0;
           for (const step of ops) {
-            const reserved = [...held.values()].reduce((a, b) => a + b, 0);
-            const ids = [...held.keys()];
+            const reserved = reservedOf(model);
             switch (step.kind) {
               case "reserve": {
                 const id = `${sku}-${n++}`;
                 const r = await call("POST", "/v1/reservations", {
                   json: { id, lines: [{ sku, warehouse: "wh", quantity: step.quantity }] },
                 });
-                const expected = onHand - reserved >= step.quantity ? 201 : 409;
-                expect(r.status, `reserve ${step.quantity} with ${onHand - reserved} available`).toBe(expected);
-                if (r.status === 201) held.set(id, step.quantity);
-                break;
-              }
-              case "commit":
-              case "release":
-              case "expire": {
-                const id = ids[step.pick % Math.max(1, ids.length)];
-                if (id === undefined) break;
-                const quantity = held.get(id) as number;
-                if (step.kind === "expire") await expire(sku, id);
-                else expect((await call("POST", `/v1/reservations/${id}/${step.kind}`)).status).toBe(200);
-                if (step.kind === "commit") onHand -= quantity;
-                held.delete(id);
-                break;
-              }
-              case "count":
-                expect((await call("PUT", path, { json: { onHand: step.onHand } })).status).toBe(200);
-                onHand = step.onHand;
-                break;
-              case "adjust": {
-                const r = await call("POST", `${path}/adjustments`, { json: { delta: step.delta, reason: "correction" } });
-                expect(r.status).toBe(onHand + step.delta < 0 ? 409 : 200);
-                if (r.status === 200) onHand += step.delta;
+                const expected = model.onHand - reserved >= step.quantity ? 201 : 409;
+                expect(r.status, `reserve ${step.quantity} with ${model.onHand - reserved} available`).toBe(expected);
+                if (r.status === 201) model.held.set(id, step.quantity);
                 break;
               }
               case "reshard":
                 // A re-shard is a count too (a commit after a count to 0 can leave onHand below 0).
-                onHand = Math.max(0, onHand);
-                expect((await call("PUT", path, { json: { onHand, shards: step.shards } })).status).toBe(200);
+                model.onHand = Math.max(0, model.onHand);
+                expect((await call("PUT", model.path, { json: { onHand: model.onHand, shards: step.shards } })).status).toBe(200);
                 break;
+              default:
+                await applySharedStep(model, step);
             }
-            const modelReserved = [...held.values()].reduce((a, b) => a + b, 0);
-            expect((await call("GET", path)).body, JSON.stringify(step)).toMatchObject({
-              onHand,
-              reserved: modelReserved,
-              available: onHand - modelReserved,
-            });
+            await expectLevelIsModel(model, step);
           }
-          // Once quiet (a retired member gives back what frees up in its next sync, ~100 ms later).
-          await vi.waitFor(
-            async () => {
-              const level = (await call("GET", path)).body;
-              const view = (await call("GET", `${path}/shards`)).body;
-              const memberFree = view.shards.reduce((sum: number, s: { available: number }) => sum + s.available, 0);
-              expect(view.unallocated + memberFree).toBe(level.available);
-            },
-            { timeout: 3_000, interval: 50 },
-          );
+          await expectNothingStranded(model);
         },
       ),
       { numRuns: 40 },
